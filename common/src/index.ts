@@ -1,5 +1,6 @@
 export * from './auth-token.ts';
 export * from './change-event.ts';
+export * from './change-sink.ts';
 export * from './config.ts';
 export * from './domain-event.ts';
 export * from './errors.ts';
