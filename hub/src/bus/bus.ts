@@ -8,8 +8,10 @@ import type { DomainEvent } from '@commerce/common';
  * so a reader that saw seq N knows exactly what it missed: N+1 up to the head. Entries older than
  * the retention cap are trimmed; asking for them yields `recovered: false`.
  *
- * Publishing is idempotent by source position: per topic, an event whose `position` is not after
- * the last one appended is skipped, so a replay after a crash never appends twice.
+ * Publishing is idempotent: an event whose `id` (derived deterministically from its source position)
+ * was already appended to that topic within the dedupe window (at least the history retention) is
+ * skipped, so a replay after a crash never appends twice. Dedupe is by id, not by "position must
+ * increase", because a Kafka source delivers partitions interleaved.
  *
  * Implementations: memory-bus.ts (embedded default, one process) and redis-bus.ts (Redis Streams
  * for history + Pub/Sub for live notification, written atomically by one script).
