@@ -25,7 +25,7 @@ create table inventory_levels (
   low_stock_threshold integer not null default 0 check (low_stock_threshold >= 0),
   created_at          timestamptz not null default now(),
   updated_at          timestamptz not null default now(),
-  check (reserved <= on_hand),
+  constraint inventory_levels_reserved_within_on_hand check (reserved <= on_hand),
   unique (merchant_id, id),
   unique (variant_id, location_id),
   foreign key (merchant_id, variant_id) references product_variants(merchant_id, id),

@@ -1,0 +1,9 @@
+import { defineConfig, env } from '@commerce/common';
+import { z } from 'zod';
+
+export const migrateConfigSchema = defineConfig(
+  'migrate',
+  z.object({
+    DATABASE_URL: env.url(['postgres', 'postgresql']).describe('Postgres to migrate'),
+  }),
+);

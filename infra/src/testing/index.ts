@@ -1,0 +1,1 @@
+export { createTestDatabase, type TestDatabase, testKeyPrefix, testRedisUrl, withDatabase } from './test-database.ts';
