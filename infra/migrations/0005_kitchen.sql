@@ -24,10 +24,15 @@ create table kitchen_tickets (
 );
 create index kitchen_tickets_open on kitchen_tickets (merchant_id, station_id, status, created_at);
 
+-- branch, station and order are copied from the ticket so that a change event of one item is
+-- routable to its topic on its own (cdc never needs a lookup to know where an item update goes).
 create table kitchen_ticket_items (
   id            bigint generated always as identity primary key,
   merchant_id   bigint not null,
   ticket_id     bigint not null,
+  branch_id     bigint not null,
+  station_id    bigint not null,
+  order_id      bigint not null,
   order_line_id bigint not null,
   name          text not null,
   quantity      integer not null check (quantity between 1 and 9999),
@@ -41,6 +46,8 @@ create table kitchen_ticket_items (
   updated_at    timestamptz not null default now(),
   unique (merchant_id, id),
   foreign key (merchant_id, ticket_id) references kitchen_tickets(merchant_id, id),
+  foreign key (merchant_id, station_id) references stations(merchant_id, id),
+  foreign key (merchant_id, order_id) references orders(merchant_id, id),
   foreign key (merchant_id, order_line_id) references order_lines(merchant_id, id)
 );
 create index kitchen_ticket_items_ticket on kitchen_ticket_items (ticket_id);
