@@ -57,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   };
 
+  await stopStalePostmaster(dataDir, onLog);
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));
   let password: string;
   if (initialised && existsSync(passwordFile)) {
@@ -118,4 +119,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 function baseName(path: string): string {
   return path.replace(/\/+$/, '').split('/').pop() ?? 'postgres';
+}
+
+/**
+ * A previous run that was killed with SIGKILL leaves its server running on our data folder; the
+ * new start would fail on the lock. Stop that leftover (it is ours: it runs on our folder) first.
+ */
+async function stopStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log(`stopping a leftover Postgres (pid ${pid}) on ${dataDir}`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -28,6 +28,17 @@ describe('demo seed', () => {
       where il.on_hand <> coalesce((select sum(quantity) from stock_movements m
                                     where m.variant_id = il.variant_id and m.location_id = il.location_id), 0)`;
     expect(mismatch!.n).toBe(0);
+    expect(ids.restaurant.terminals.map((t) => t.name)).toEqual([
+      'Grill KDS',
+      'Fry KDS',
+      'Bar KDS',
+      'Expo KDS',
+      'POS Board',
+      'Stock Feed',
+    ]);
+    const grill = ids.restaurant.terminals[0]!;
+    expect(grill.stationIds).toEqual([ids.restaurant.branches[0]!.stations.grill]);
+    expect(ids.restaurant.terminals[3]!.stationIds).toHaveLength(4);
     expect(progress.at(-1)).toBe(menu!.n + 1200);
 
     const again = await seedDemo(db.sql, { retailProducts: 1200 });

@@ -11,6 +11,8 @@ export interface DemoIds {
     merchantId: string;
     branches: Array<{ id: string; name: string; locationId: string; stations: Record<string, string> }>;
     staff: Record<'owner' | 'manager' | 'cashier' | 'kitchen' | 'stock_clerk', { id: string; email: string }>;
+    /** paired demo devices of the first branch, by name */
+    terminals: Array<{ id: string; name: string; kind: string; branchId: string | null; stationIds: string[] }>;
   };
   retail: { merchantId: string; branchId: string; locationId: string };
 }
@@ -71,6 +73,21 @@ export async function seedDemo(sql: Sql, options: SeedOptions = {}): Promise<Dem
     for (const [role, name, email, branches] of staff) {
       await tx`insert into staff_users (merchant_id, email, name, roles, branch_ids)
                values (${mid}, ${email}, ${name}, ${[role]}::staff_role[], ${branches}::bigint[])`;
+    }
+    // demo devices at the first branch: a KDS per station, an expo screen, the POS board, the stock feed
+    const devices: Array<[string, string, string[]]> = [
+      ['Grill KDS', 'kds', ['grill']],
+      ['Fry KDS', 'kds', ['fry']],
+      ['Bar KDS', 'kds', ['bar']],
+      ['Expo KDS', 'kds', ['grill', 'fry', 'bar', 'expo']],
+      ['POS Board', 'pos', []],
+      ['Stock Feed', 'stock_feed', []],
+    ];
+    for (const [name, kind, codes] of devices) {
+      await tx`insert into terminals (merchant_id, branch_id, kind, name, station_ids)
+               select ${mid}, ${branchIds[0]!}, ${kind}::terminal_kind, ${name},
+                      coalesce(array_agg(id order by id) filter (where id is not null), '{}')
+               from stations where branch_id = ${branchIds[0]!} and code = any(${codes}::text[])`;
     }
 
     for (const item of menu) {
@@ -184,6 +201,11 @@ export async function loadDemoIds(sql: Sql): Promise<DemoIds | null> {
     select id, branch_id, code from stations where merchant_id = ${restaurant.id}`;
   const staff = await sql<{ id: string; email: string; role: string }[]>`
     select id, email, roles[1]::text as role from staff_users where merchant_id = ${restaurant.id}`;
+  const terminals = await sql<
+    { id: string; name: string; kind: string; branch_id: string | null; station_ids: string[] }[]
+  >`
+    select id, name, kind::text, branch_id, station_ids::text[] from terminals
+    where merchant_id = ${restaurant.id} and revoked_at is null order by id`;
   const [rb] = await sql<{ id: string; location_id: string }[]>`
     select b.id, l.id as location_id from branches b join locations l on l.branch_id = b.id
     where b.merchant_id = ${retail.id} limit 1`;
@@ -198,6 +220,13 @@ export async function loadDemoIds(sql: Sql): Promise<DemoIds | null> {
         stations: Object.fromEntries(stations.filter((s) => s.branch_id === b.id).map((s) => [s.code, s.id])),
       })),
       staff: staffByRole as DemoIds['restaurant']['staff'],
+      terminals: terminals.map((t) => ({
+        id: t.id,
+        name: t.name,
+        kind: t.kind,
+        branchId: t.branch_id,
+        stationIds: t.station_ids,
+      })),
     },
     retail: { merchantId: retail.id, branchId: rb!.id, locationId: rb!.location_id },
   };

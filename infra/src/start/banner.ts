@@ -1,0 +1,24 @@
+import type { StartConfig } from './config.ts';
+import type { DemoToken } from './demo-tokens.ts';
+
+export function printBanner(info: {
+  config: StartConfig;
+  databaseUrl: string;
+  urls: Array<[string, string]>;
+  tokens: DemoToken[];
+  redisUrl: string | undefined;
+}) {
+  const lines = [
+    '',
+    'Commerce hub is up (Ctrl-C to stop).',
+    '',
+    ...info.urls.map(([label, url]) => `  ${label.padEnd(22)} ${url}`),
+    `  ${'Postgres'.padEnd(22)} ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+    `  ${'Bus'.padEnd(22)} ${info.config.BUS_DRIVER}${info.redisUrl ? ` (${info.redisUrl})` : ''}`,
+    '',
+    'Demo tokens (Authorization: Bearer <token>):',
+    ...info.tokens.flatMap((t) => [`  ${t.label}:`, `    ${t.token}`]),
+    '',
+  ];
+  console.log(lines.join('\n'));
+}

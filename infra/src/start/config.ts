@@ -1,0 +1,24 @@
+import { defineConfig, env } from '@commerce/common';
+import { z } from 'zod';
+
+/** `npm start`: everything on one machine. Every part's own settings keep their defaults here. */
+export const startConfigSchema = defineConfig(
+  'start',
+  z.object({
+    DATA_DIR: z.string().default('.data').describe('folder for the embedded Postgres cluster and generated keys'),
+    PG_PORT: env.port(54329).describe('port of the embedded Postgres (a free one is used if taken)'),
+    API_PORT: env.port(3000).describe('HTTP port of the api (pages, storefront, explorer)'),
+    HUB_PORT: env.port(3001).describe('WebSocket/HTTP port of the hub'),
+    PUBLIC_HOST: z.string().default('127.0.0.1').describe('host name printed in URLs'),
+    BUS_DRIVER: z.enum(['memory', 'redis']).default('memory').describe('fan-out bus; `--with-redis` sets redis'),
+    REDIS_URL: env
+      .url(['redis', 'rediss'])
+      .optional()
+      .describe('Redis for BUS_DRIVER=redis; unset = start a private redis-server'),
+    SEED_RETAIL_PRODUCTS: env.int(10_000, 0, 1_000_000).describe('size of the generated retail catalog'),
+    DEMO_TOKEN_TTL_HOURS: env.int(24 * 30, 1, 24 * 365).describe('lifetime of the printed demo tokens'),
+    LOG_LEVEL: env.logLevel().describe('log level of every part'),
+  }),
+);
+
+export type StartConfig = ReturnType<typeof startConfigSchema.parse>;
