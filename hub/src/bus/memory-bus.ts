@@ -1,0 +1,125 @@
+import type { DomainEvent, Logger } from '@commerce/common';
+import type { Bus, BusEntry, BusListener, HistoryResult, PublishResult, TopicPosition } from './bus.ts';
+import { newEpoch, resolveHistory } from './history-window.ts';
+
+export interface RetentionOptions {
+  /** entries kept per topic; older ones are trimmed */
+  historyMax: number;
+  /** event ids remembered per topic for dedupe; never less than historyMax */
+  dedupeWindow: number;
+}
+
+interface TopicLog {
+  epoch: string;
+  seq: number;
+  /** retained entries live at entries[offset..]; the prefix is garbage compacted in bulk */
+  entries: BusEntry[];
+  offset: number;
+  /** event id → seq, in insertion (= seq) order so the oldest are evicted first */
+  ids: Map<string, number>;
+  listeners: Set<BusListener>;
+}
+
+/**
+ * The embedded bus: history, dedupe and fan-out in this process. Listeners are called
+ * synchronously inside publish(), in seq order; a listener that throws is logged and skipped.
+ */
+export class MemoryBus implements Bus {
+  readonly #topics = new Map<string, TopicLog>();
+  readonly #historyMax: number;
+  readonly #dedupeWindow: number;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: RetentionOptions, deps: { logger?: Logger } = {}) {
+    this.#historyMax = Math.max(1, options.historyMax);
+    this.#dedupeWindow = Math.max(this.#historyMax, options.dedupeWindow);
+    this.#logger = deps.logger;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    for (const log of this.#topics.values()) log.listeners.clear();
+  }
+
+  async publish(events: DomainEvent[]): Promise<PublishResult> {
+    const result: PublishResult = { appended: 0, duplicates: 0 };
+    for (const event of events) {
+      const log = this.#log(event.topic);
+      if (log.ids.has(event.id)) {
+        result.duplicates++;
+        continue;
+      }
+      log.seq++;
+      const entry: BusEntry = { topic: event.topic, epoch: log.epoch, seq: log.seq, event };
+      this.#append(log, entry);
+      result.appended++;
+      for (const listener of log.listeners) {
+        try {
+          listener(entry);
+        } catch (error) {
+          this.#logger?.error({ err: error, topic: entry.topic, seq: entry.seq }, 'bus listener failed');
+        }
+      }
+    }
+    return result;
+  }
+
+  async subscribe(topic: string, listener: BusListener): Promise<() => Promise<void>> {
+    const log = this.#log(topic);
+    log.listeners.add(listener);
+    return async () => {
+      log.listeners.delete(listener);
+    };
+  }
+
+  async history(topic: string, since: TopicPosition, limit = 1000): Promise<HistoryResult> {
+    const log = this.#topics.get(topic);
+    if (!log) return resolveHistory(since, { head: { epoch: '', seq: 0 }, firstRetainedSeq: 0, entriesAfter: [] });
+    const first = log.entries[log.offset];
+    const firstRetainedSeq = first ? first.seq : 0;
+    const start = log.offset + Math.max(0, since.seq + 1 - firstRetainedSeq);
+    return resolveHistory(since, {
+      head: { epoch: log.epoch, seq: log.seq },
+      firstRetainedSeq,
+      entriesAfter: first ? log.entries.slice(start, start + Math.max(0, limit)) : [],
+    });
+  }
+
+  async head(topic: string): Promise<TopicPosition> {
+    const log = this.#topics.get(topic);
+    return log ? { epoch: log.epoch, seq: log.seq } : { epoch: '', seq: 0 };
+  }
+
+  /** Forget a topic's history, as a restart would: the next publish starts a new epoch. */
+  loseHistory(topic: string): void {
+    const log = this.#topics.get(topic);
+    if (!log) return;
+    const listeners = log.listeners;
+    this.#topics.delete(topic);
+    this.#log(topic).listeners = listeners;
+  }
+
+  #log(topic: string): TopicLog {
+    let log = this.#topics.get(topic);
+    if (!log) {
+      log = { epoch: newEpoch(), seq: 0, entries: [], offset: 0, ids: new Map(), listeners: new Set() };
+      this.#topics.set(topic, log);
+    }
+    return log;
+  }
+
+  #append(log: TopicLog, entry: BusEntry): void {
+    log.entries.push(entry);
+    if (log.entries.length - log.offset > this.#historyMax) log.offset++;
+    if (log.offset >= this.#historyMax) {
+      log.entries = log.entries.slice(log.offset);
+      log.offset = 0;
+    }
+    log.ids.set(entry.event.id, entry.seq);
+    if (log.ids.size > this.#dedupeWindow) {
+      const oldest = log.ids.keys().next();
+      if (!oldest.done) log.ids.delete(oldest.value);
+    }
+  }
+}
