@@ -1,0 +1,178 @@
+import type { ProductDocument } from '../../document.ts';
+import { compileFilter } from '../../query/filter-compile.ts';
+import type { SearchRequest, SortSpec } from '../../query/search-request.ts';
+import { tokenize } from '../../text/tokenize.ts';
+import type { ReindexProgress, ReindexResult, SearchEngine, SearchHit, SearchResult } from '../engine.ts';
+import { countFacets } from './facets.ts';
+import { highlight } from './highlight.ts';
+import { type Entry, Partition } from './partition.ts';
+import { matchText } from './text-match.ts';
+import { topK } from './top-k.ts';
+
+interface Generation {
+  id: number;
+  partitions: Map<string, Partition>;
+  /** product id → merchant id, to find a document's partition on remove */
+  owner: Map<string, string>;
+}
+
+function emptyGeneration(id: number): Generation {
+  return { id, partitions: new Map(), owner: new Map() };
+}
+
+/**
+ * The in-process engine: our own inverted index + vocabulary trie per merchant (see README for the
+ * measurements that chose it over MiniSearch/FlexSearch/Orama). Single-threaded and synchronous
+ * inside each call, so a search never sees half an update. Reindex builds a new generation aside
+ * and swaps it in.
+ */
+export class EmbeddedEngine implements SearchEngine {
+  readonly kind = 'embedded' as const;
+  private gen: Generation = emptyGeneration(0);
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  async upsert(docs: readonly ProductDocument[]): Promise<void> {
+    for (const doc of docs) put(this.gen, doc);
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    for (const id of ids) drop(this.gen, id);
+  }
+
+  async get(id: string): Promise<ProductDocument | null> {
+    const merchant = this.gen.owner.get(id);
+    return merchant === undefined ? null : (this.gen.partitions.get(merchant)?.entries.get(id)?.doc ?? null);
+  }
+
+  /** documents per merchant (for the reindex report and tests) */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [merchant, p] of this.gen.partitions) out.set(merchant, p.entries.size);
+    return out;
+  }
+
+  async search(merchantId: string, request: SearchRequest): Promise<SearchResult> {
+    return this.searchSync(merchantId, request);
+  }
+
+  searchSync(merchantId: string, request: SearchRequest): SearchResult {
+    const started = performance.now();
+    const partition = this.gen.partitions.get(merchantId);
+    const empty = { hits: [], found: 0, facets: [], page: request.page, perPage: request.perPage };
+    if (!partition) return { ...empty, facets: countFacets([], request.facetBy, 1), searchTimeMs: elapsed(started) };
+    const predicate = request.filter ? compileFilter(request.filter) : null;
+    const words = tokenize(request.q);
+    let scored: Map<Entry, number>;
+    let marks = new Map<string, number>();
+    if (words.length === 0) {
+      scored = new Map();
+      for (const entry of partition.entries.values()) scored.set(entry, 0);
+    } else {
+      const text = matchText(partition, words);
+      scored = text.scores;
+      marks = text.highlight;
+    }
+    const matching: Entry[] = [];
+    for (const entry of scored.keys()) {
+      // the store scope is enforced here as well as by partitioning: only published documents
+      if (!entry.doc.published) continue;
+      if (predicate && !predicate(entry.doc)) continue;
+      matching.push(entry);
+    }
+    const cmp = comparator(request.sortBy, words.length > 0, scored);
+    const offset = (request.page - 1) * request.perPage;
+    const top = topK(matching, offset + request.perPage, cmp).slice(offset);
+    const hits: SearchHit[] = top.map((entry) => ({
+      document: entry.doc,
+      highlight: { name: highlight(entry.doc.name, marks) },
+      textMatch: scored.get(entry) ?? 0,
+    }));
+    return {
+      hits,
+      found: matching.length,
+      facets: countFacets(
+        matching.map((e) => e.doc),
+        request.facetBy,
+        request.maxFacetValues,
+      ),
+      page: request.page,
+      perPage: request.perPage,
+      searchTimeMs: elapsed(started),
+    };
+  }
+
+  async reindex(
+    batches: AsyncIterable<readonly ProductDocument[]>,
+    onProgress?: (p: ReindexProgress) => void,
+  ): Promise<ReindexResult> {
+    const next = emptyGeneration(this.gen.id + 1);
+    let count = 0;
+    for await (const batch of batches) {
+      for (const doc of batch) put(next, doc);
+      count += batch.length;
+      onProgress?.({ done: count, total: null });
+    }
+    this.gen = next;
+    return { count: next.owner.size, target: `generation-${next.id}` };
+  }
+}
+
+function put(gen: Generation, doc: ProductDocument): void {
+  const previous = gen.owner.get(doc.id);
+  if (previous !== undefined && previous !== doc.merchant_id) drop(gen, doc.id);
+  let partition = gen.partitions.get(doc.merchant_id);
+  if (!partition) {
+    partition = new Partition();
+    gen.partitions.set(doc.merchant_id, partition);
+  }
+  partition.upsert(doc);
+  gen.owner.set(doc.id, doc.merchant_id);
+}
+
+function drop(gen: Generation, id: string): void {
+  const merchant = gen.owner.get(id);
+  if (merchant === undefined) return;
+  gen.partitions.get(merchant)?.remove(id);
+  gen.owner.delete(id);
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** User sort fields first; text match leads when there is text and no explicit sort; id breaks ties. */
+function comparator(sortBy: SortSpec[], hasText: boolean, scores: Map<Entry, number>): (a: Entry, b: Entry) => number {
+  const specs: SortSpec[] =
+    sortBy.length > 0
+      ? [...sortBy]
+      : hasText
+        ? [{ field: '_text_match', order: 'desc' }]
+        : [{ field: 'name', order: 'asc' }];
+  if (hasText && !specs.some((s) => s.field === '_text_match')) specs.push({ field: '_text_match', order: 'desc' });
+  const keys = specs.map((s) => {
+    const sign = s.order === 'asc' ? 1 : -1;
+    if (s.field === '_text_match') return (a: Entry, b: Entry) => sign * ((scores.get(a) ?? 0) - (scores.get(b) ?? 0));
+    const field = s.field as keyof ProductDocument;
+    return (a: Entry, b: Entry) => {
+      const x = a.doc[field];
+      const y = b.doc[field];
+      if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
+      const xs = String(x ?? '').toLowerCase();
+      const ys = String(y ?? '').toLowerCase();
+      return sign * (xs < ys ? -1 : xs > ys ? 1 : 0);
+    };
+  });
+  return (a, b) => {
+    for (const key of keys) {
+      const c = key(a, b);
+      if (c !== 0) return c;
+    }
+    return compareIds(a.doc.id, b.doc.id);
+  };
+}

@@ -1,0 +1,70 @@
+import type { ProductDocument } from '../../document.ts';
+import { QUERY_FIELDS } from '../../schema.ts';
+import { tokenize } from '../../text/tokenize.ts';
+import { Trie } from './trie.ts';
+
+/** Bit per searchable field in a posting, and the weight ranking gives a match in that field. */
+export const FIELD_BITS = QUERY_FIELDS.map((f, i) => ({ name: f.name, bit: 1 << i, weight: f.weight }));
+
+/** Highest field weight among the bits set in `mask` (name beats description). */
+export function maskWeight(mask: number): number {
+  for (const f of FIELD_BITS) if (mask & f.bit) return f.weight;
+  return 0;
+}
+
+export interface Entry {
+  doc: ProductDocument;
+  /** distinct tokens of the searchable fields → field bits */
+  tokens: Map<string, number>;
+  nameTokenCount: number;
+}
+
+/**
+ * One merchant's documents: an inverted index (word → entries with the fields it occurs in) and the
+ * vocabulary trie. Partitioning by merchant keeps one store's queries from scanning another's
+ * postings, and makes cross-store leaks structurally impossible.
+ */
+export class Partition {
+  readonly entries = new Map<string, Entry>();
+  readonly postings = new Map<string, Map<Entry, number>>();
+  readonly vocabulary = new Trie();
+
+  upsert(doc: ProductDocument): void {
+    this.remove(doc.id);
+    const tokens = new Map<string, number>();
+    let nameTokenCount = 0;
+    for (const field of FIELD_BITS) {
+      const value = (doc as unknown as Record<string, unknown>)[field.name];
+      const text = Array.isArray(value) ? value.join(' ') : typeof value === 'string' ? value : '';
+      const words = tokenize(text);
+      if (field.name === 'name') nameTokenCount = words.length;
+      for (const word of words) tokens.set(word, (tokens.get(word) ?? 0) | field.bit);
+    }
+    const entry: Entry = { doc, tokens, nameTokenCount };
+    this.entries.set(doc.id, entry);
+    for (const [word, mask] of tokens) {
+      let posting = this.postings.get(word);
+      if (!posting) {
+        posting = new Map();
+        this.postings.set(word, posting);
+      }
+      posting.set(entry, mask);
+      this.vocabulary.add(word);
+    }
+  }
+
+  remove(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    for (const word of entry.tokens.keys()) {
+      const posting = this.postings.get(word);
+      if (posting) {
+        posting.delete(entry);
+        if (posting.size === 0) this.postings.delete(word);
+      }
+      this.vocabulary.remove(word);
+    }
+    return true;
+  }
+}
