@@ -1,0 +1,118 @@
+import type { Sql } from 'postgres';
+import type { ProductDocument } from '../document.ts';
+
+/**
+ * Reads search documents straight from the catalog tables: a product with its active variants
+ * folded in (min/max price, currency of the cheapest, count) and stock summed over variants and
+ * locations as on_hand − reserved (inventory_levels.available is a generated column that change
+ * events do not carry; computing it here keeps one definition). A product is a document only when
+ * it is published and has at least one active variant (nothing to sell otherwise).
+ */
+export interface ProductRow {
+  id: string;
+  merchant_id: string;
+  status: string;
+  name: string;
+  description: string;
+  brand: string | null;
+  category: string | null;
+  tags: string[];
+  updated_ms: string;
+  min_price: string | null;
+  max_price: string | null;
+  currency: string | null;
+  variant_count: number;
+  available: string;
+  variant_ids: string[];
+}
+
+const SELECT = `
+  select p.id::text, p.merchant_id::text, p.status::text, p.name, p.description, p.brand, p.category, p.tags,
+         (extract(epoch from p.updated_at) * 1000)::bigint::text as updated_ms,
+         v.min_price, v.max_price, v.currency, coalesce(v.variant_count, 0)::int as variant_count,
+         coalesce(s.available, 0)::text as available, coalesce(v.variant_ids, '{}') as variant_ids
+  from products p
+  left join lateral (
+    select min(pv.price_amount)::text as min_price, max(pv.price_amount)::text as max_price,
+           (array_agg(pv.currency order by pv.price_amount, pv.id))[1]::text as currency,
+           count(*) as variant_count, array_agg(pv.id::text order by pv.id) as variant_ids
+    from product_variants pv
+    where pv.product_id = p.id and pv.merchant_id = p.merchant_id and pv.active
+  ) v on true
+  left join lateral (
+    select sum(il.on_hand - il.reserved) as available
+    from inventory_levels il
+    join product_variants pv on pv.id = il.variant_id and pv.merchant_id = il.merchant_id
+    where pv.product_id = p.id and pv.merchant_id = p.merchant_id and pv.active
+  ) s on true`;
+
+export function toDocument(row: ProductRow): ProductDocument | null {
+  if (row.status !== 'published' || row.min_price === null || row.currency === null) return null;
+  const available = Number(row.available);
+  const min = Number(row.min_price);
+  return {
+    id: row.id,
+    merchant_id: row.merchant_id,
+    name: row.name,
+    description: row.description,
+    brand: row.brand,
+    category: row.category,
+    tags: row.tags,
+    price: min,
+    min_price: min,
+    max_price: Number(row.max_price),
+    currency: row.currency,
+    in_stock: available > 0,
+    available,
+    published: true,
+    variant_count: row.variant_count,
+    updated_at: Number(row.updated_ms),
+  };
+}
+
+/** Current rows of the given products (missing ids are simply absent: deleted). */
+export async function readProducts(sql: Sql, ids: readonly string[]): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
+  return sql.unsafe<ProductRow[]>(`${SELECT} where p.id = any($1::bigint[])`, [ids as string[]]);
+}
+
+/** Product ids owning the given variants (for variant and stock changes). */
+export async function productsOfVariants(sql: Sql, variantIds: readonly string[]): Promise<Map<string, string>> {
+  if (variantIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; product_id: string }[]>`
+    select id::text, product_id::text from product_variants where id = any(${variantIds as string[]}::bigint[])`;
+  return new Map(rows.map((r) => [r.id, r.product_id]));
+}
+
+/**
+ * Every published product as documents, in id order, `batchSize` at a time (keyset pagination:
+ * constant cost per page however deep). For reindex and the embedded engine's startup load.
+ */
+export async function* readAllDocuments(
+  sql: Sql,
+  batchSize = 1_000,
+  onRow?: (row: ProductRow) => void,
+): AsyncGenerator<ProductDocument[]> {
+  let after = '0';
+  for (;;) {
+    const rows = await sql.unsafe<ProductRow[]>(
+      `${SELECT} where p.status = 'published' and p.id > $1::bigint order by p.id limit $2`,
+      [after, batchSize],
+    );
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    const docs: ProductDocument[] = [];
+    for (const row of rows) {
+      onRow?.(row);
+      const doc = toDocument(row);
+      if (doc) docs.push(doc);
+    }
+    yield docs;
+    if (rows.length < batchSize) return;
+  }
+}
+
+export async function countPublished(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from products where status = 'published'`;
+  return row?.n ?? 0;
+}
