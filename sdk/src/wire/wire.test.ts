@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { fromBase64, fromPem, toBase64Url, toPem, utf8 } from './bytes.ts';
+import { CloseCode, closeCodeName } from './close-codes.ts';
+import {
+  decodePlain,
+  decodeSealedHeader,
+  decodeTopicHeader,
+  encodePlain,
+  encodeTopicHeader,
+  WireError,
+} from './codec.ts';
+import { Labels } from './constants.ts';
+import {
+  deriveSessionSecrets,
+  generateEphemeral,
+  importPinnedKey,
+  importSigningKey,
+  importTopicKey,
+  openTopicFrame,
+  SealedReceiver,
+  SealedSender,
+  sealTopicFrame,
+  signTranscript,
+  type Transcript,
+  verifyTranscript,
+} from './crypto.ts';
+import { clientMessageSchema, serverMessageSchema } from './messages.ts';
+import { VECTOR } from './test-vectors.ts';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const;
+
+async function vectorSession() {
+  const importPair = async (jwk: JsonWebKey) => {
+    const privateKey = await crypto.subtle.importKey('jwk', jwk, ECDH, false, ['deriveBits']);
+    const pub = await crypto.subtle.importKey('jwk', { ...jwk, d: undefined }, ECDH, true, []);
+    return { privateKey, publicRaw: new Uint8Array(await crypto.subtle.exportKey('raw', pub)) };
+  };
+  const client = await importPair(VECTOR.clientEphemeral);
+  const server = await importPair(VECTOR.serverEphemeral);
+  const t: Transcript = { clientKey: client.publicRaw, serverKey: server.publicRaw, sessionId: VECTOR.sessionId };
+  return {
+    t,
+    clientSecrets: await deriveSessionSecrets(client.privateKey, server.publicRaw, t),
+    serverSecrets: await deriveSessionSecrets(server.privateKey, client.publicRaw, t),
+  };
+}
+
+describe('wire bytes', () => {
+  it('round-trips base64url and reads standard base64 and PEM', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+      expect(toBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(fromBase64(Buffer.from(bytes).toString('base64'))).toEqual(bytes);
+      expect(fromPem(toPem(bytes, 'PUBLIC KEY'))).toEqual(bytes);
+    }
+    expect(() => fromBase64('ab$d')).toThrow();
+  });
+});
+
+describe('frame layouts (pinned)', () => {
+  it('lays out a topic frame header byte by byte', () => {
+    const header = encodeTopicHeader({ topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 2 ** 32 + 5 });
+    expect(hex(header)).toBe('0103' + '00000001' + '00000002' + '00000003' + '02' + '6162' + '00000001' + '00000005');
+    const frame = new Uint8Array([...header, ...new Uint8Array(16)]);
+    expect(decodeTopicHeader(frame)).toMatchObject({ topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 2 ** 32 + 5 });
+  });
+
+  it('rejects garbage, other versions and truncated frames with a typed error', () => {
+    expect(() => decodePlain(new Uint8Array([2, 1, 123, 125]))).toThrow(WireError);
+    expect(() => decodePlain(new Uint8Array([1, 9]))).toThrow(/unknown frame type/);
+    expect(() => decodePlain(new Uint8Array([1, 1, 0xff, 0xfe]))).toThrow(/JSON/);
+    expect(() => decodeSealedHeader(new Uint8Array([1, 2, 0, 0]))).toThrow(/too short/);
+    expect(() => decodeTopicHeader(new Uint8Array(30).fill(1).map((v, i) => (i === 1 ? 3 : v)))).toThrow(WireError);
+    expect(decodePlain(encodePlain({ t: 'x' }))).toEqual({ t: 'x' });
+  });
+
+  it('names close codes from one table', () => {
+    expect(closeCodeName(CloseCode.slowConsumer)).toBe('slowConsumer');
+    expect(closeCodeName(1234)).toBe('unknown');
+  });
+});
+
+describe('session crypto', () => {
+  it('derives the same keys on both sides and matches the known-answer vector', async () => {
+    const { clientSecrets, serverSecrets } = await vectorSession();
+    const sender = new SealedSender(clientSecrets, Labels.clientToServer);
+    const receiver = new SealedReceiver(serverSecrets, Labels.clientToServer);
+    const frame = await sender.seal(utf8('{"t":"ping","ts":0}'));
+    expect(hex(frame)).toBe(KAT_SEALED_PING);
+    expect(new TextDecoder().decode(await receiver.open(frame))).toBe('{"t":"ping","ts":0}');
+  });
+
+  it('rejects replayed, reordered and tampered sealed messages', async () => {
+    const { clientSecrets, serverSecrets } = await vectorSession();
+    const sender = new SealedSender(serverSecrets, Labels.serverToClient);
+    const [a, b, c] = await Promise.all([sender.seal(utf8('a')), sender.seal(utf8('b')), sender.seal(utf8('c'))]);
+    const inOrder = new SealedReceiver(clientSecrets, Labels.serverToClient);
+    await inOrder.open(a!);
+    await expect(inOrder.open(a!)).rejects.toMatchObject({ code: 'bad_counter' });
+    const skipping = new SealedReceiver(clientSecrets, Labels.serverToClient);
+    await expect(skipping.open(b!)).rejects.toMatchObject({ code: 'bad_counter' });
+    const tampered = c!.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    const strict = new SealedReceiver(clientSecrets, Labels.serverToClient);
+    await strict.open(a!);
+    await strict.open(b!);
+    await expect(strict.open(tampered)).rejects.toMatchObject({ code: 'auth_failed' });
+    // a key of the other direction never opens this direction's messages
+    const wrongDirection = new SealedReceiver(clientSecrets, Labels.clientToServer);
+    await expect(wrongDirection.open(a!)).rejects.toMatchObject({ code: 'auth_failed' });
+  });
+
+  it('moves to the next key generation after rekeyAfter messages, and the receiver follows', async () => {
+    const { clientSecrets, serverSecrets } = await vectorSession();
+    const sender = new SealedSender(clientSecrets, Labels.clientToServer, 2);
+    const receiver = new SealedReceiver(serverSecrets, Labels.clientToServer);
+    const frames = [];
+    for (let i = 0; i < 5; i++) frames.push(await sender.seal(utf8(String(i))));
+    expect(frames.map((f) => decodeSealedHeader(f).generation)).toEqual([0, 0, 1, 1, 2]);
+    expect(frames.map((f) => decodeSealedHeader(f).counter)).toEqual([0, 1, 0, 1, 0]);
+    const opened = [];
+    for (const f of frames) opened.push(new TextDecoder().decode(await receiver.open(f)));
+    expect(opened).toEqual(['0', '1', '2', '3', '4']);
+    // generation 1 used with generation 0's key material would not authenticate
+    const forged = frames[2]!.slice();
+    forged[5] = 0; // generation 1 → 0 while counter stays 0
+    const fresh = new SealedReceiver(serverSecrets, Labels.clientToServer);
+    await expect(fresh.open(forged)).rejects.toMatchObject({ code: 'auth_failed' });
+  });
+
+  it('verifies the server signature only against the pinned key and the exact transcript', async () => {
+    const { t } = await vectorSession();
+    const signing = await importSigningKey(VECTOR.signingKeyPkcs8);
+    const signature = await signTranscript(signing.privateKey, t);
+    const pinned = await importPinnedKey(toPem(signing.spki, 'PUBLIC KEY'));
+    expect(pinned.keyId).toBe(signing.keyId);
+    expect(await verifyTranscript([pinned], signature, t)).toBe(true);
+    const other = await generateEphemeral();
+    expect(await verifyTranscript([pinned], signature, { ...t, clientKey: other.publicRaw })).toBe(false);
+    const stranger = await importSigningKey(
+      Buffer.from(
+        await crypto.subtle.exportKey(
+          'pkcs8',
+          ((await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign'])) as CryptoKeyPair)
+            .privateKey,
+        ),
+      ).toString('base64'),
+    );
+    const forged = await signTranscript(stranger.privateKey, t);
+    expect(await verifyTranscript([pinned], forged, t)).toBe(false);
+    expect(await verifyTranscript([pinned], new Uint8Array(64), t)).toBe(false);
+  });
+
+  it('fails cleanly on an invalid peer point', async () => {
+    const mine = await generateEphemeral();
+    const bogus = new Uint8Array(65).fill(7);
+    await expect(
+      deriveSessionSecrets(mine.privateKey, bogus, {
+        clientKey: bogus,
+        serverKey: mine.publicRaw,
+        sessionId: VECTOR.sessionId,
+      }),
+    ).rejects.toMatchObject({ code: 'bad_key' });
+  });
+});
+
+describe('topic frames', () => {
+  const topicBytes = utf8(VECTOR.topic);
+  const header = { topicId: 7, keyId: 9, counter: 0, epoch: 'e1', seq: 42 };
+
+  it('seals once and opens with the topic key; matches the known-answer vector', async () => {
+    const key = await importTopicKey(VECTOR.topicKey);
+    const frame = await sealTopicFrame(key, header, topicBytes, utf8('{"hello":1}'));
+    expect(hex(frame)).toBe(KAT_TOPIC_FRAME);
+    const decoded = decodeTopicHeader(frame);
+    expect(new TextDecoder().decode(await openTopicFrame(key, decoded, topicBytes))).toBe('{"hello":1}');
+  });
+
+  it('detects a changed position, a different topic, a flipped ciphertext bit or a wrong key', async () => {
+    const key = await importTopicKey(VECTOR.topicKey);
+    const frame = await sealTopicFrame(key, header, topicBytes, utf8('{"hello":1}'));
+    const moved = frame.slice();
+    moved[moved.length - 16 - 11 - 1] = 43; // seq 42 → 43 in the header
+    expect(decodeTopicHeader(moved).seq).toBe(43);
+    await expect(openTopicFrame(key, decodeTopicHeader(moved), topicBytes)).rejects.toMatchObject({
+      code: 'auth_failed',
+    });
+    await expect(openTopicFrame(key, decodeTopicHeader(frame), utf8('m:2:b:2:kitchen:3'))).rejects.toThrow();
+    const flipped = frame.slice();
+    flipped[flipped.length - 20]! ^= 0x40;
+    await expect(openTopicFrame(key, decodeTopicHeader(flipped), topicBytes)).rejects.toThrow();
+    const otherKey = await importTopicKey(new Uint8Array(32).fill(1));
+    await expect(openTopicFrame(otherKey, decodeTopicHeader(frame), topicBytes)).rejects.toThrow();
+  });
+});
+
+describe('message schemas', () => {
+  it('accept the documented messages and reject unknown fields or types', () => {
+    expect(
+      clientMessageSchema.parse({ t: 'sub', rid: 1, topic: 'm:1:stock', since: { epoch: 'x', seq: 3 } }),
+    ).toBeTruthy();
+    expect(clientMessageSchema.safeParse({ t: 'sub', rid: 1, topic: 'm:1:stock', extra: 1 }).success).toBe(false);
+    expect(clientMessageSchema.safeParse({ t: 'publish', rid: 1 }).success).toBe(false);
+    expect(
+      serverMessageSchema.parse({
+        t: 'subscribed',
+        rid: 1,
+        topic: 'm:1:stock',
+        topicId: 3,
+        head: { epoch: 'e', seq: 9 },
+        recovery: { recovered: false, reason: 'trimmed' },
+      }),
+    ).toBeTruthy();
+  });
+});
+
+// computed independently with node:crypto (createECDH/hkdfSync/createCipheriv) from the spec's rules
+const KAT_SEALED_PING = '01020000000000000000dfa75b93a5a5975aa1cb38c7ef840aef32a04d3c9cb14da6ffa71c2b73426aa14132e4';
+const KAT_TOPIC_FRAME =
+  '0103000000070000000900000000026531000000000000002af316f1dd80e222d2e8ef99cff8c955f684176e5e9aceb588a0b2bb';
