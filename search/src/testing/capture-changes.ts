@@ -1,5 +1,7 @@
 import type { ChangeBatch, ChangeEvent, Row } from '@commerce/common';
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
+
+type SqlLike = Sql | TransactionSql;
 
 /**
  * Until the pgoutput source can be used from search's tests, this builds the normalized change
@@ -45,7 +47,7 @@ function event(table: string, op: 'c' | 'u' | 'd', before: Row | null, after: Ro
 
 /** UPDATE <table> SET <set> WHERE <where> — one event per updated row. */
 export async function captureUpdate(
-  sql: Sql,
+  sql: SqlLike,
   table: string,
   set: string,
   where: string,
@@ -60,7 +62,11 @@ export async function captureUpdate(
   return rows.map((r) => event(table, 'u', normalizeRow(r.before), normalizeRow(r.after)));
 }
 
-export async function captureInsert(sql: Sql, table: string, values: Record<string, unknown>): Promise<ChangeEvent> {
+export async function captureInsert(
+  sql: SqlLike,
+  table: string,
+  values: Record<string, unknown>,
+): Promise<ChangeEvent> {
   const columns = Object.keys(values);
   const rows = await sql.unsafe<{ after: Record<string, unknown> }[]>(
     `insert into ${table} as t (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})
@@ -71,7 +77,7 @@ export async function captureInsert(sql: Sql, table: string, values: Record<stri
 }
 
 export async function captureDelete(
-  sql: Sql,
+  sql: SqlLike,
   table: string,
   where: string,
   params: unknown[] = [],
