@@ -184,7 +184,7 @@ describe('TypesenseEngine over HTTP', () => {
                 {
                   document: demoDocuments('7')[0],
                   highlight: { name: { value: '<mark>Chicken</mark> Burger & <Fries>', matched_tokens: ['Chicken'] } },
-                  text_match: 578730123365187705,
+                  text_match: 578730123365187,
                 },
               ],
               facet_counts: [
