@@ -1,0 +1,38 @@
+import { AppError } from '@commerce/common';
+
+/** Where a Kafka record came from: what a dead-letter entry and an operator need to find it. */
+export interface RecordCoordinates {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * A Debezium record that cannot be decoded (bad JSON, unknown op, a value that does not match its
+ * schema...). Not retriable: decoding it again gives the same answer, so the consumer parks it in
+ * the dead-letter topic / log and goes on.
+ */
+export class DebeziumDecodeError extends AppError {
+  readonly coordinates: RecordCoordinates;
+  readonly reason: string;
+
+  constructor(coordinates: RecordCoordinates, reason: string, cause?: unknown) {
+    super(
+      'invalid_input',
+      'cdc.debezium.undecodable',
+      `cannot decode Debezium record ${coordinates.topic}[${coordinates.partition}]@${coordinates.offset}: ${reason}`,
+      { retriable: false, cause, details: { ...coordinates, reason } },
+    );
+    this.name = 'DebeziumDecodeError';
+    this.coordinates = coordinates;
+    this.reason = reason;
+  }
+}
+
+/** Thrown inside value conversion; the decoder wraps it with the record's coordinates. */
+export class ValueError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ValueError';
+  }
+}
