@@ -22,6 +22,7 @@ let inflight = null;
 let timer = 0;
 
 if (window.matchMedia('(max-width: 700px)').matches) $('#filters').open = false;
+q.focus();
 
 const quote = (v) => '`' + v + '`';
 

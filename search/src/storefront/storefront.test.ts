@@ -1,0 +1,144 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@commerce/infra/testing';
+import { serve } from '@hono/node-server';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedEngine } from '../engine/embedded/embedded-engine.ts';
+import { createSearchRoutes } from '../http/search-routes.ts';
+import { createSearchIndexer } from '../indexer/search-indexer.ts';
+import { DEMO_PRODUCTS } from '../testing/demo-catalog.ts';
+import { seedStore } from '../testing/seed-catalog.ts';
+
+/**
+ * The storefront in a real headless Chromium against the real routes, engine and a seeded
+ * Postgres: type a misspelled query → the right product first; tick a facet → counts change;
+ * stale responses never win; keyboard reaches results. Saves docs/storefront.png.
+ */
+const db = await createTestDatabase();
+const engine = new EmbeddedEngine();
+const app = createSearchRoutes({ engine, sql: db.sql });
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+let base = '';
+let browser: Browser;
+let page: Page;
+
+const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await seedStore(db.sql, 'demo-diner', DEMO_PRODUCTS);
+  await createSearchIndexer({ sql: db.sql, engine }).rebuild();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 820 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.drop();
+});
+
+const firstName = () => page.locator('#results .hit .name').first();
+const found = async () => Number(await page.locator('#status').getAttribute('data-found'));
+
+async function typeQuery(text: string) {
+  await page.locator('#q').fill('');
+  await page.locator('#q').pressSequentially(text, { delay: 15 });
+}
+
+describe('storefront in headless Chromium', () => {
+  it('shows the right product first for a misspelled query, highlighted', async () => {
+    await page.goto(`${base}/stores/demo-diner`);
+    await expect.poll(found, { timeout: 5_000 }).toBe(DEMO_PRODUCTS.length);
+    await typeQuery('chiken burgr');
+    await expect.poll(() => firstName().textContent(), { timeout: 5_000 }).toBe('Chicken Burger');
+    expect(await firstName().innerHTML()).toBe('<mark>Chicken</mark> <mark>Burger</mark>');
+    await expect.poll(() => page.locator('#results .hit').first().locator('.price').textContent()).toMatch(/9\.50/);
+  });
+
+  it('ticking a facet changes the result count and the facet counts', async () => {
+    await typeQuery('burger');
+    await expect.poll(found, { timeout: 5_000 }).toBe(5);
+    const grill = page.locator('#facets input[name="brand"][value="Grill House"]');
+    const grillCount = Number(await grill.locator('xpath=..').locator('.count').textContent());
+    expect(grillCount).toBe(4);
+    await grill.check();
+    await expect.poll(found, { timeout: 5_000 }).toBe(4);
+    // disjunctive: the other brand stays offered with its own count
+    const green = page.locator('#facets input[name="brand"][value="Green Kitchen"]');
+    expect(await green.locator('xpath=..').locator('.count').textContent()).toBe('1');
+    // category counts now reflect the narrowed results
+    const sides = page.locator('#facets input[name="category"][value="Sides"]').locator('xpath=..').locator('.count');
+    await expect.poll(() => sides.textContent()).toBe('1');
+    await page.locator('#in-stock').check();
+    await expect.poll(found, { timeout: 5_000 }).toBe(3);
+    await page.screenshot({ path: `${DOCS}storefront.png`, fullPage: true });
+    await page.locator('#in-stock').uncheck();
+    await grill.uncheck();
+    await expect.poll(found, { timeout: 5_000 }).toBe(5);
+  });
+
+  it('filters by price range', async () => {
+    await typeQuery('pizza');
+    await expect.poll(found, { timeout: 5_000 }).toBe(4);
+    await page.locator('#price-max').fill('11');
+    await expect.poll(found, { timeout: 5_000 }).toBe(2);
+    await page.locator('#price-max').fill('');
+    await expect.poll(found, { timeout: 5_000 }).toBe(4);
+  });
+
+  it('drops a stale response that arrives after a newer one', async () => {
+    // hold every response for q=chi back for 600 ms
+    await page.route(/\/search\?/, async (route) => {
+      if (new URL(route.request().url()).searchParams.get('q') === 'chi') await new Promise((r) => setTimeout(r, 600));
+      await route.continue().catch(() => undefined);
+    });
+    await typeQuery('chi');
+    await page.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === 'chi');
+    await page.locator('#q').pressSequentially('cken wings', { delay: 10 });
+    await expect.poll(() => firstName().textContent(), { timeout: 5_000 }).toBe('Chicken Wings');
+    await page.waitForTimeout(800);
+    expect(await firstName().textContent()).toBe('Chicken Wings');
+    expect(await found()).toBe(1);
+    await page.unroute(/\/search\?/);
+  });
+
+  it('is keyboard friendly: arrow keys move from the box through results, / returns', async () => {
+    await typeQuery('pizza');
+    await expect.poll(found, { timeout: 5_000 }).toBe(4);
+    await page.locator('#q').press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('hit'))).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    const second = await page.evaluate(() => document.activeElement?.querySelector('.name')?.textContent);
+    expect(second).toBe(await page.locator('#results .hit .name').nth(1).textContent());
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+  });
+
+  it('is usable on a phone-sized screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await phone.goto(`${base}/stores/demo-diner`);
+    await phone.locator('#q').fill('marg');
+    await expect
+      .poll(() => phone.locator('#results .hit .name').first().textContent(), { timeout: 5_000 })
+      .toBe('Margherita Pizza');
+    // no horizontal scrolling; filters collapsed behind a summary
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.locator('#filters').getAttribute('open')).toBeNull();
+    await phone.screenshot({ path: `${DOCS}storefront-mobile.png` });
+    await phone.close();
+  });
+});
