@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStockFeed, reduceStock, type StockAction, unacknowledged } from './stock-alerts.ts';
+
+const level = (over: Record<string, unknown> = {}) => ({
+  id: '77',
+  merchant_id: '1',
+  variant_id: '500',
+  location_id: '9',
+  on_hand: 12,
+  reserved: 4,
+  low_stock_threshold: 10,
+  updated_at: '2026-01-01T12:00:00.000001Z',
+  ...over,
+});
+
+const ev = (eventType: string, eventId: string, entity: unknown, at: number): StockAction => ({
+  type: 'event',
+  eventType,
+  eventId,
+  entity,
+  occurredAt: at,
+  now: at,
+});
+
+describe('stock alerts feed', () => {
+  it('adds low / out / restocked alerts newest first with computed availability', () => {
+    let feed = reduceStock(emptyStockFeed(), ev('stock.low', 'e1', level(), 1000));
+    feed = reduceStock(feed, ev('stock.out', 'e2', level({ on_hand: 4 }), 2000));
+    feed = reduceStock(feed, ev('stock.changed', 'e3', level(), 3000));
+    expect(feed.alerts.map((a) => [a.id, a.kind, a.available, a.threshold, a.superseded])).toEqual([
+      ['e2', 'out', 0, 10, false],
+      ['e1', 'low', 8, 10, true],
+    ]);
+    expect(unacknowledged(feed).map((a) => a.id)).toEqual(['e2']);
+  });
+
+  it('ignores a replayed event', () => {
+    const feed = reduceStock(emptyStockFeed(), ev('stock.low', 'e1', level(), 1000));
+    expect(reduceStock(feed, ev('stock.low', 'e1', level(), 1000))).toBe(feed);
+  });
+
+  it('acknowledges one or all, and restores remembered acknowledgements', () => {
+    let feed = reduceStock(emptyStockFeed(), ev('stock.low', 'e1', level(), 1000));
+    feed = reduceStock(feed, ev('stock.low', 'e2', level({ variant_id: '501' }), 2000));
+    expect(unacknowledged(reduceStock(feed, { type: 'ack', id: 'e1' })).map((a) => a.id)).toEqual(['e2']);
+    expect(unacknowledged(reduceStock(feed, { type: 'ack-all' }))).toEqual([]);
+    expect(unacknowledged(reduceStock(feed, { type: 'restore-acks', ids: ['e2'] })).map((a) => a.id)).toEqual(['e1']);
+  });
+
+  it('lists current low and out levels from the api, without repeating what the feed already says', () => {
+    let feed = reduceStock(emptyStockFeed(), ev('stock.low', 'e1', level(), 1000));
+    feed = reduceStock(feed, {
+      type: 'levels',
+      now: 5000,
+      levels: [
+        level(),
+        level({ variant_id: '600', on_hand: 3, reserved: 3 }),
+        level({ variant_id: '700', on_hand: 50 }),
+      ],
+    });
+    expect(feed.alerts.map((a) => [a.variantId, a.kind, a.fromSnapshot])).toEqual([
+      ['600', 'out', true],
+      ['500', 'low', false],
+    ]);
+  });
+});
