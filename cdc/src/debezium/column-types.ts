@@ -37,7 +37,6 @@ const SIMPLE: Record<string, PgKind> = {
   int4: { kind: 'int' },
   bigint: { kind: 'int64' },
   int8: { kind: 'int64' },
-  oid: { kind: 'int64' },
   real: { kind: 'float' },
   float4: { kind: 'float' },
   'double precision': { kind: 'float' },

@@ -80,10 +80,11 @@ function json(value: LosslessValue, what: string): ColumnValue {
 }
 
 function bytea(value: LosslessValue, what: string): string {
-  // binary.handling.mode=bytes: the JSON converter writes base64; Postgres prints bytea as \x<hex>
+  // binary.handling.mode=bytes: the JSON converter writes base64. The pgoutput source renders bytea
+  // as lowercase hex without the \x prefix (what Debezium's binary.handling.mode=hex gives), so both agree.
   const b64 = text(value, what);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new ValueError(`${what}: bytes are not base64`);
-  return `\\x${Buffer.from(b64, 'base64').toString('hex')}`;
+  return Buffer.from(b64, 'base64').toString('hex');
 }
 
 function variableScaleDecimal(value: LosslessValue, what: string): string {
