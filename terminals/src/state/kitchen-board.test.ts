@@ -13,168 +13,170 @@ import {
   ticketItems,
   ticketsMissingItems,
 } from './kitchen-board.ts';
+import { apiTicket, BAR, GRILL, ticketEvent } from './kitchen-fixtures.ts';
 
-const GRILL = '11';
-const BAR = '13';
-
-function ticketRow(id: string, over: Record<string, unknown> = {}) {
-  return {
-    id,
-    merchant_id: '1',
-    branch_id: '2',
-    station_id: GRILL,
-    order_id: `9${id}`,
-    status: 'open',
-    channel: 'pos',
-    table_label: `T${id}`,
-    created_at: `2026-01-01T12:00:0${id.slice(-1)}.123456Z`,
-    updated_at: `2026-01-01T12:00:0${id.slice(-1)}.123456Z`,
-    bumped_at: null,
-    recalled_at: null,
-    ...over,
-  };
-}
-
-function itemRow(id: string, ticketId: string, over: Record<string, unknown> = {}) {
-  return {
-    id,
-    merchant_id: '1',
-    ticket_id: ticketId,
-    branch_id: '2',
-    station_id: GRILL,
-    order_id: `9${ticketId}`,
-    order_line_id: `7${id}`,
-    name: 'Burger',
-    quantity: 1,
-    note: null,
-    modifiers: ['no onion'],
-    status: 'queued',
-    queued_at: '2026-01-01T12:00:00.000000Z',
-    preparing_at: null,
-    ready_at: null,
-    served_at: null,
-    updated_at: '2026-01-01T12:00:00.000000Z',
-    ...over,
-  };
-}
-
-const ev = (eventType: string, entity: unknown): KitchenAction => ({ type: 'event', eventType, entity });
+const created = (entity: unknown): KitchenAction => ({ type: 'event', eventType: 'kitchen.ticket.created', entity });
+const updated = (entity: unknown): KitchenAction => ({ type: 'event', eventType: 'kitchen.ticket.updated', entity });
 const run = (board: KitchenBoard, ...actions: KitchenAction[]) => actions.reduce(reduceKitchen, board);
+const bumpedAt = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 5, s)).toISOString();
 
 describe('kitchen board', () => {
-  it('builds a ticket from its row and item rows, in either order', () => {
-    const a = run(
+  it('shows a created ticket with its items, modifiers and the order time', () => {
+    const board = run(
       emptyKitchenBoard([GRILL]),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.created', itemRow('100', '1')),
+      created(
+        ticketEvent('1', { items: [{ id: '100' }, { id: '101', name: 'Fries', note: 'extra salt', modifiers: [] }] }),
+      ),
     );
-    const b = run(
-      emptyKitchenBoard([GRILL]),
-      ev('kitchen.ticket.created', itemRow('100', '1')),
-      ev('kitchen.ticket.created', ticketRow('1')),
-    );
-    for (const board of [a, b]) {
-      const [ticket] = openTickets(board);
-      expect(ticket?.tableLabel).toBe('T1');
-      expect(ticket?.itemsKnown).toBe(true);
-      expect(ticketItems(ticket!).map((i) => [i.name, i.modifiers, i.status])).toEqual([
-        ['Burger', ['no onion'], 'queued'],
-      ]);
-      expect(ticket?.createdAt).toBe(Date.parse('2026-01-01T12:00:01.123Z'));
-    }
-    expect(b.orphanItems).toEqual({});
+    const [ticket] = openTickets(board);
+    expect(ticket).toMatchObject({
+      tableLabel: 'T1',
+      itemsKnown: true,
+      createdAt: Date.parse('2026-01-01T12:00:01.123Z'),
+    });
+    expect(ticketItems(ticket!).map((i) => [i.name, i.modifiers, i.note, i.status])).toEqual([
+      ['Burger', ['no onion'], null, 'queued'],
+      ['Fries', [], 'extra salt', 'queued'],
+    ]);
   });
 
   it('ignores tickets of stations the screen does not show', () => {
-    const board = run(emptyKitchenBoard([GRILL]), ev('kitchen.ticket.created', ticketRow('1', { station_id: BAR })));
+    const board = run(emptyKitchenBoard([GRILL]), created(ticketEvent('1', { ticket: { stationId: BAR } })));
     expect(openTickets(board)).toEqual([]);
   });
 
   it('lists open tickets oldest first', () => {
     const board = run(
       emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('3')),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.created', ticketRow('2')),
+      created(ticketEvent('3')),
+      created(ticketEvent('1')),
+      created(ticketEvent('2')),
     );
     expect(openTickets(board).map((t) => t.id)).toEqual(['1', '2', '3']);
   });
 
+  it('applies item-only updates to the ticket they name', () => {
+    const board = run(
+      emptyKitchenBoard(null),
+      created(ticketEvent('1', { items: [{ id: '100', note: 'well done' }, { id: '101' }] })),
+      updated(
+        ticketEvent('1', {
+          ticket: null,
+          action: 'items',
+          items: [{ id: '100', status: 'preparing', note: 'well done', updatedAt: '2026-01-01T12:01:00Z' }],
+        }),
+      ),
+    );
+    const items = ticketItems(openTickets(board)[0]!);
+    expect(items.map((i) => [i.id, i.status, i.note])).toEqual([
+      ['100', 'preparing', 'well done'],
+      ['101', 'queued', null],
+    ]);
+  });
+
   it('moves a bumped ticket off the board and brings it back on recall', () => {
-    let board = run(emptyKitchenBoard(null), ev('kitchen.ticket.created', ticketRow('1')));
+    let board = run(emptyKitchenBoard(null), created(ticketEvent('1', { items: [{ id: '100' }] })));
     board = reduceKitchen(
       board,
-      ev(
-        'kitchen.ticket.updated',
-        ticketRow('1', { status: 'bumped', bumped_at: '2026-01-01T12:05:00Z', updated_at: '2026-01-01T12:05:00Z' }),
+      updated(
+        ticketEvent('1', {
+          action: 'bumped',
+          ticket: { status: 'bumped', bumpedAt: bumpedAt(0), updatedAt: bumpedAt(0) },
+        }),
       ),
     );
     expect(openTickets(board)).toEqual([]);
     expect(recentlyBumped(board).map((t) => t.id)).toEqual(['1']);
     board = reduceKitchen(
       board,
-      ev(
-        'kitchen.ticket.updated',
-        ticketRow('1', { status: 'open', recalled_at: '2026-01-01T12:06:00Z', updated_at: '2026-01-01T12:06:00Z' }),
+      updated(
+        ticketEvent('1', {
+          action: 'recalled',
+          ticket: { status: 'open', recalledAt: bumpedAt(9), updatedAt: bumpedAt(9) },
+        }),
       ),
     );
-    expect(openTickets(board).map((t) => t.id)).toEqual(['1']);
+    expect(openTickets(board).map((t) => [t.id, t.itemsKnown, Object.keys(t.items)])).toEqual([['1', true, ['100']]]);
     expect(recentlyBumped(board)).toEqual([]);
   });
 
-  it('never goes back in time: an older version of a row is ignored, a replay is a no-op', () => {
-    const newer = itemRow('100', '1', { status: 'ready', updated_at: '2026-01-01T12:03:00Z' });
-    const older = itemRow('100', '1', { status: 'preparing', updated_at: '2026-01-01T12:02:00Z' });
-    const board = run(
-      emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.updated', newer),
-      ev('kitchen.ticket.updated', older),
+  it('never goes back in time: an older version is ignored, a replay is a no-op', () => {
+    const newer = updated(
+      ticketEvent('1', { ticket: null, items: [{ id: '100', status: 'ready', updatedAt: '2026-01-01T12:03:00Z' }] }),
     );
+    const older = updated(
+      ticketEvent('1', {
+        ticket: null,
+        items: [{ id: '100', status: 'preparing', updatedAt: '2026-01-01T12:02:00Z' }],
+      }),
+    );
+    const board = run(emptyKitchenBoard(null), created(ticketEvent('1', { items: [{ id: '100' }] })), newer, older);
     expect(ticketItems(openTickets(board)[0]!)[0]?.status).toBe('ready');
-    expect(reduceKitchen(board, ev('kitchen.ticket.updated', newer))).toStrictEqual(board);
+    expect(reduceKitchen(board, newer)).toStrictEqual(board);
+    const staleBump = updated(ticketEvent('1', { ticket: { status: 'bumped', updatedAt: '2025-12-31T00:00:00Z' } }));
+    expect(openTickets(reduceKitchen(board, staleBump))).toHaveLength(1);
   });
 
-  it('merges partial rows without blanking known fields', () => {
-    const board = run(
+  it('holds item changes of an unknown ticket until the ticket arrives', () => {
+    let board = run(
       emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.created', itemRow('100', '1', { note: 'well done' })),
-      ev('kitchen.ticket.updated', { id: '100', ticket_id: '1', status: 'preparing' }),
+      updated(
+        ticketEvent('1', { ticket: null, items: [{ id: '100', status: 'ready', updatedAt: '2026-01-01T12:03:00Z' }] }),
+      ),
     );
-    const item = ticketItems(openTickets(board)[0]!)[0]!;
-    expect(item).toMatchObject({ status: 'preparing', note: 'well done', name: 'Burger' });
+    expect(openTickets(board)).toEqual([]);
+    board = reduceKitchen(board, created(ticketEvent('1', { items: [{ id: '100' }] })));
+    expect(ticketItems(openTickets(board)[0]!)[0]?.status).toBe('ready');
+    expect(board.orphanItems).toEqual({});
+  });
+
+  it('removes deleted tickets and items', () => {
+    let board = run(emptyKitchenBoard(null), created(ticketEvent('1', { items: [{ id: '100' }, { id: '101' }] })));
+    board = reduceKitchen(board, updated(ticketEvent('1', { ticket: null, action: 'items', removedItemIds: ['101'] })));
+    expect(Object.keys(openTickets(board)[0]!.items)).toEqual(['100']);
+    board = reduceKitchen(board, updated(ticketEvent('1', { ticket: null, action: 'removed' })));
+    expect(board.tickets).toEqual({});
   });
 
   it('a snapshot replaces the open set but keeps bumped tickets for recall', () => {
     let board = run(
       emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.created', ticketRow('2', { status: 'bumped', bumped_at: '2026-01-01T12:01:00Z' })),
+      created(ticketEvent('1')),
+      created(ticketEvent('2', { ticket: { status: 'bumped', bumpedAt: bumpedAt(1) } })),
     );
     board = reduceKitchen(board, {
       type: 'snapshot',
-      tickets: [{ ...ticketRow('3'), items: [itemRow('300', '3', { name: 'Fries', quantity: 2 })] }],
+      tickets: [apiTicket('3', {}, [{ id: '300', name: 'Fries', quantity: 2 }])],
     });
     expect(openTickets(board).map((t) => t.id)).toEqual(['3']);
     expect(recentlyBumped(board).map((t) => t.id)).toEqual(['2']);
-    expect(ticketItems(openTickets(board)[0]!)[0]).toMatchObject({ name: 'Fries', quantity: 2 });
+    expect(ticketItems(openTickets(board)[0]!)[0]).toMatchObject({
+      name: 'Fries',
+      quantity: 2,
+      modifiers: ['no onion'],
+    });
   });
 
-  it('reports open tickets whose items are unknown, until a fetched ticket fills them', () => {
-    let board = run(emptyKitchenBoard(null), ev('kitchen.ticket.created', ticketRow('1')));
+  it('reports recalled tickets whose items it never saw, until the fetched ticket fills them', () => {
+    let board = run(
+      emptyKitchenBoard(null),
+      updated(ticketEvent('1', { action: 'recalled', ticket: { status: 'open', recalledAt: bumpedAt(3) } })),
+    );
     expect(ticketsMissingItems(board)).toEqual(['1']);
-    board = reduceKitchen(board, { type: 'ticket', ticket: { ...ticketRow('1'), items: [itemRow('100', '1')] } });
+    board = reduceKitchen(board, {
+      type: 'ticket',
+      ticket: apiTicket('1', { recalled_at: bumpedAt(3) }, [{ id: '100' }]),
+    });
     expect(ticketsMissingItems(board)).toEqual([]);
+    expect(Object.keys(board.tickets['1']!.items)).toEqual(['100']);
   });
 
   it('remembers at most BUMPED_KEPT bumped tickets, newest kept', () => {
     let board = emptyKitchenBoard(null);
     for (let i = 1; i <= BUMPED_KEPT + 5; i++) {
-      const at = new Date(Date.UTC(2026, 0, 1, 12, 0, i)).toISOString();
       board = reduceKitchen(
         board,
-        ev('kitchen.ticket.updated', ticketRow(String(i), { status: 'bumped', bumped_at: at })),
+        updated(ticketEvent(String(i), { ticket: { status: 'bumped', bumpedAt: bumpedAt(i) } })),
       );
     }
     const bumped = recentlyBumped(board, 100);
@@ -184,9 +186,9 @@ describe('kitchen board', () => {
 
   it('ignores other event types and shapeless entities', () => {
     const board = emptyKitchenBoard(null);
-    expect(reduceKitchen(board, ev('order.created', ticketRow('1')))).toBe(board);
-    expect(reduceKitchen(board, ev('kitchen.ticket.created', 'nope'))).toBe(board);
-    expect(reduceKitchen(board, ev('kitchen.ticket.created', { id: '5' }))).toBe(board);
+    expect(reduceKitchen(board, { type: 'event', eventType: 'order.created', entity: ticketEvent('1') })).toBe(board);
+    expect(reduceKitchen(board, created('nope'))).toBe(board);
+    expect(reduceKitchen(board, created({ id: '5' }))).toBe(board);
   });
 });
 
@@ -194,14 +196,23 @@ describe('all-day counts and readiness', () => {
   it('counts units still to make across open tickets', () => {
     const board = run(
       emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('1')),
-      ev('kitchen.ticket.created', ticketRow('2')),
-      ev('kitchen.ticket.created', ticketRow('3', { status: 'bumped' })),
-      ev('kitchen.ticket.created', itemRow('100', '1', { quantity: 2 })),
-      ev('kitchen.ticket.created', itemRow('101', '1', { name: 'Fries', status: 'ready' })),
-      ev('kitchen.ticket.created', itemRow('200', '2', { quantity: 3, status: 'preparing' })),
-      ev('kitchen.ticket.created', itemRow('201', '2', { name: 'Fries' })),
-      ev('kitchen.ticket.created', itemRow('300', '3', { quantity: 9 })),
+      created(
+        ticketEvent('1', {
+          items: [
+            { id: '100', quantity: 2 },
+            { id: '101', name: 'Fries', status: 'ready' },
+          ],
+        }),
+      ),
+      created(
+        ticketEvent('2', {
+          items: [
+            { id: '200', quantity: 3, status: 'preparing' },
+            { id: '201', name: 'Fries' },
+          ],
+        }),
+      ),
+      created(ticketEvent('3', { ticket: { status: 'bumped' }, items: [{ id: '300', quantity: 9 }] })),
     );
     expect(allDayCounts(board)).toEqual([
       { name: 'Burger', count: 5 },
@@ -215,12 +226,14 @@ describe('expo view', () => {
   it('groups open tickets of every station by order, with readiness', () => {
     const board = run(
       emptyKitchenBoard(null),
-      ev('kitchen.ticket.created', ticketRow('1', { order_id: '50' })),
-      ev('kitchen.ticket.created', ticketRow('2', { order_id: '50', station_id: BAR, table_label: null })),
-      ev('kitchen.ticket.created', ticketRow('3', { order_id: '51' })),
-      ev('kitchen.ticket.created', itemRow('100', '1', { status: 'ready' })),
-      ev('kitchen.ticket.created', itemRow('200', '2', { status: 'preparing' })),
-      ev('kitchen.ticket.created', itemRow('300', '3', { status: 'ready' })),
+      created(ticketEvent('1', { ticket: { orderId: '50' }, items: [{ id: '100', status: 'ready' }] })),
+      created(
+        ticketEvent('2', {
+          ticket: { orderId: '50', stationId: BAR, tableLabel: null },
+          items: [{ id: '200', status: 'preparing' }],
+        }),
+      ),
+      created(ticketEvent('3', { ticket: { orderId: '51' }, items: [{ id: '300', status: 'ready' }] })),
     );
     const orders = expoOrders(board, [BAR, GRILL]);
     expect(orders.map((o) => [o.orderId, o.tableLabel, o.ready, o.readyStations])).toEqual([

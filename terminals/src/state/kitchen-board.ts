@@ -1,4 +1,11 @@
-import { completeItem, type ItemPatch, parseKitchenEntity, type TicketPatch } from './kitchen-rows.ts';
+import {
+  completeItem,
+  type ItemPatch,
+  type KitchenChange,
+  parseApiTicket,
+  parseKitchenEvent,
+  type TicketPatch,
+} from './kitchen-rows.ts';
 import type { KitchenItem, KitchenTicket } from './kitchen-types.ts';
 import { isNotOlder } from './rows.ts';
 
@@ -12,7 +19,7 @@ export interface KitchenBoard {
   /** stations this screen shows; null = every station it hears about */
   stationIds: readonly string[] | null;
   tickets: Readonly<Record<string, KitchenTicket>>;
-  /** items whose ticket row has not arrived yet (they can come first within one transaction) */
+  /** item changes of tickets this screen does not know yet (kept until the ticket arrives) */
   orphanItems: Readonly<Record<string, Readonly<Record<string, KitchenItem>>>>;
 }
 
@@ -21,9 +28,9 @@ export const BUMPED_KEPT = 20;
 
 export type KitchenAction =
   | { type: 'event'; eventType: string; entity: unknown }
-  /** the api's open tickets: replaces the open set (a reload after missed events) */
+  /** the api's open tickets: replaces the open set (first load, or a reload after missed events) */
   | { type: 'snapshot'; tickets: unknown[] }
-  /** one ticket fetched from the api (hydration of a ticket whose items are unknown) */
+  /** one ticket fetched from the api (a ticket whose items this screen has not seen) */
   | { type: 'ticket'; ticket: unknown };
 
 export function emptyKitchenBoard(stationIds: readonly string[] | null): KitchenBoard {
@@ -32,38 +39,47 @@ export function emptyKitchenBoard(stationIds: readonly string[] | null): Kitchen
 
 export function reduceKitchen(board: KitchenBoard, action: KitchenAction): KitchenBoard {
   switch (action.type) {
-    case 'event':
+    case 'event': {
       if (!action.eventType.startsWith('kitchen.ticket.')) return board;
-      return applyEntity(board, action.entity);
-    case 'ticket':
-      return applyEntity(board, action.ticket);
+      const change = parseKitchenEvent(action.eventType, action.entity);
+      return change ? applyChange(board, change) : board;
+    }
+    case 'ticket': {
+      const change = parseApiTicket(action.ticket);
+      return change ? applyChange(board, change) : board;
+    }
     case 'snapshot': {
       // Open tickets the snapshot does not list were bumped (or never ours) while we were not
       // listening: drop them. Bumped ones stay for recall.
       const tickets: Record<string, KitchenTicket> = {};
       for (const t of Object.values(board.tickets)) if (t.status === 'bumped') tickets[t.id] = t;
       let next: KitchenBoard = { ...board, tickets, orphanItems: {} };
-      for (const t of action.tickets) next = applyEntity(next, t, true);
+      for (const t of action.tickets) {
+        const change = parseApiTicket(t);
+        if (change) next = applyChange(next, change);
+      }
       return next;
     }
   }
 }
 
-function applyEntity(board: KitchenBoard, entity: unknown, authoritative = false): KitchenBoard {
-  const parsed = parseKitchenEntity(entity);
-  if (parsed.kind === 'ticket') {
-    let next = applyTicket(board, parsed.ticket);
-    if (parsed.items) next = applyItems(next, parsed.ticket.id, parsed.items, authoritative);
-    return prune(next);
+function applyChange(board: KitchenBoard, change: KitchenChange): KitchenBoard {
+  if (change.stationId && board.stationIds && !board.stationIds.includes(change.stationId)) return board;
+  if (change.removed) {
+    if (!board.tickets[change.ticketId] && !board.orphanItems[change.ticketId]) return board;
+    return {
+      ...board,
+      tickets: withoutKey(board.tickets, change.ticketId),
+      orphanItems: withoutKey(board.orphanItems, change.ticketId),
+    };
   }
-  if (parsed.kind === 'item') return applyItems(board, parsed.item.ticketId, [parsed.item], false);
-  return board;
+  let next = change.ticket ? applyTicket(board, change.ticket) : board;
+  next = applyItems(next, change.ticketId, change.items, change.itemsComplete, change.removedItemIds);
+  return prune(next);
 }
 
 function applyTicket(board: KitchenBoard, patch: TicketPatch): KitchenBoard {
   const current = board.tickets[patch.id];
-  const stationId = patch.stationId ?? current?.stationId;
-  if (stationId && board.stationIds && !board.stationIds.includes(stationId)) return board;
   if (current && !isNotOlder(patch.updatedAt, current.updatedAt)) return board;
   if (!current && (patch.createdAt === undefined || !patch.stationId)) return board; // too little to show
   const orphans = board.orphanItems[patch.id];
@@ -84,23 +100,34 @@ function applyTicket(board: KitchenBoard, patch: TicketPatch): KitchenBoard {
     ...patch,
   };
   if (orphans) {
-    ticket.items = { ...ticket.items, ...orphans };
-    ticket.itemsKnown = true;
+    const items = { ...ticket.items };
+    for (const o of Object.values(orphans)) items[o.id] = mergeItem(items[o.id], o);
+    ticket.items = items;
   }
   const orphanItems = orphans ? withoutKey(board.orphanItems, patch.id) : board.orphanItems;
   return { ...board, tickets: { ...board.tickets, [ticket.id]: ticket }, orphanItems };
 }
 
-function applyItems(board: KitchenBoard, ticketId: string, patches: ItemPatch[], replace: boolean): KitchenBoard {
+function applyItems(
+  board: KitchenBoard,
+  ticketId: string,
+  patches: ItemPatch[],
+  complete: boolean,
+  removedIds: string[],
+): KitchenBoard {
+  if (patches.length === 0 && removedIds.length === 0 && !complete) return board;
   const ticket = board.tickets[ticketId];
   if (!ticket) {
+    if (patches.length === 0) return board;
     const held = { ...(board.orphanItems[ticketId] ?? {}) };
     for (const p of patches) held[p.id] = mergeItem(held[p.id], p);
     return { ...board, orphanItems: { ...board.orphanItems, [ticketId]: held } };
   }
-  const items: Record<string, KitchenItem> = replace ? {} : { ...ticket.items };
-  for (const p of patches) items[p.id] = mergeItem(replace ? ticket.items[p.id] : items[p.id], p);
-  return { ...board, tickets: { ...board.tickets, [ticketId]: { ...ticket, items, itemsKnown: true } } };
+  const items: Record<string, KitchenItem> = complete ? {} : { ...ticket.items };
+  for (const p of patches) items[p.id] = mergeItem(ticket.items[p.id], p);
+  for (const id of removedIds) delete items[id];
+  const itemsKnown = ticket.itemsKnown || complete;
+  return { ...board, tickets: { ...board.tickets, [ticketId]: { ...ticket, items, itemsKnown } } };
 }
 
 function mergeItem(current: KitchenItem | undefined, patch: ItemPatch): KitchenItem {
@@ -108,7 +135,6 @@ function mergeItem(current: KitchenItem | undefined, patch: ItemPatch): KitchenI
   return completeItem(patch, current);
 }
 
-/** Keeps the newest BUMPED_KEPT bumped tickets; older ones cannot be recalled from this screen. */
 function prune(board: KitchenBoard): KitchenBoard {
   const bumped = Object.values(board.tickets).filter((t) => t.status === 'bumped');
   if (bumped.length <= BUMPED_KEPT) return board;

@@ -1,76 +1,108 @@
 import type { ItemStatus, KitchenItem, KitchenTicket, TicketStatus } from './kitchen-types.ts';
 import { isItemStatus } from './kitchen-types.ts';
-import { defined, idField, intField, isRow, modifierList, type Row, textField, timeField } from './rows.ts';
+import { camelKeys, defined, idField, intField, isRow, modifierList, type Row, textField, timeField } from './rows.ts';
 
 /**
- * Kitchen rows from either source: a `kitchen_tickets` row, a `kitchen_ticket_items` row (it names
- * its `ticket_id`), or an api ticket with its `items` nested. Each parser returns only the fields
- * the row carries, so the reducer merges.
+ * Kitchen entities from either source, as one shape the reducer merges:
+ * - a hub event (cdc's KitchenTicketEventEntity): `{ ticketId, stationId, action, ticket | null,
+ *   items: [changed items], removedItemIds }`; `kitchen.ticket.created` carries every item;
+ * - an api ticket: the ticket's own fields with every item nested under `items`.
  */
-export type ParsedKitchen =
-  | { kind: 'ticket'; ticket: TicketPatch; items: ItemPatch[] | null }
-  | { kind: 'item'; item: ItemPatch }
-  | { kind: 'unknown' };
+export interface KitchenChange {
+  ticketId: string;
+  stationId: string | undefined;
+  ticket: TicketPatch | null;
+  items: ItemPatch[];
+  /** the change lists every item of the ticket (a created event, an api ticket) */
+  itemsComplete: boolean;
+  removedItemIds: string[];
+  removed: boolean;
+}
 
 export type TicketPatch = Partial<Omit<KitchenTicket, 'items' | 'itemsKnown'>> & { id: string };
 export type ItemPatch = Partial<KitchenItem> & { id: string; ticketId: string };
 
-export function parseKitchenEntity(entity: unknown): ParsedKitchen {
-  if (!isRow(entity)) return { kind: 'unknown' };
-  const id = idField(entity, 'id');
-  if (!id) return { kind: 'unknown' };
-  const ticketId = idField(entity, 'ticket_id');
-  if (ticketId) {
-    const item = parseItemRow(entity, ticketId);
-    return item ? { kind: 'item', item } : { kind: 'unknown' };
-  }
-  const ticket = parseTicketRow(entity);
-  const items = Array.isArray(entity.items)
-    ? entity.items.filter(isRow).flatMap((row) => {
-        const item = parseItemRow(row, idField(row, 'ticket_id') ?? id);
-        return item ? [item] : [];
-      })
-    : null;
-  return { kind: 'ticket', ticket, items };
+/** A `kitchen.ticket.*` event's entity. */
+export function parseKitchenEvent(eventType: string, entity: unknown): KitchenChange | null {
+  if (!isRow(entity)) return null;
+  const e = camelKeys(entity);
+  const ticketId = idField(e, 'ticketId');
+  if (!ticketId) return null;
+  const ticket = isRow(e.ticket) ? parseTicket(camelKeys(e.ticket)) : null;
+  return {
+    ticketId,
+    stationId: idField(e, 'stationId') ?? ticket?.stationId,
+    ticket,
+    items: parseItems(e.items, ticketId),
+    itemsComplete: eventType === 'kitchen.ticket.created',
+    removedItemIds: Array.isArray(e.removedItemIds) ? e.removedItemIds.map(String) : [],
+    removed: e.action === 'removed' || e.removed === true,
+  };
 }
 
-export function parseTicketRow(row: Row): TicketPatch {
+/** A ticket as the api returns it, items nested. */
+export function parseApiTicket(value: unknown): KitchenChange | null {
+  if (!isRow(value)) return null;
+  const row = camelKeys(value);
+  const id = idField(row, 'id');
+  if (!id) return null;
+  const ticket = parseTicket(row);
+  return {
+    ticketId: id,
+    stationId: ticket.stationId,
+    ticket,
+    items: parseItems(row.items, id),
+    itemsComplete: Array.isArray(row.items),
+    removedItemIds: [],
+    removed: false,
+  };
+}
+
+function parseItems(value: unknown, ticketId: string): ItemPatch[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRow).flatMap((raw) => {
+    const item = parseItem(camelKeys(raw), ticketId);
+    return item ? [item] : [];
+  });
+}
+
+function parseTicket(row: Row): TicketPatch {
   const status = textField(row, 'status');
   return {
-    id: idField(row, 'id')!,
+    id: idField(row, 'id') ?? idField(row, 'ticketId')!,
     ...defined({
-      orderId: idField(row, 'order_id'),
-      branchId: idField(row, 'branch_id'),
-      stationId: idField(row, 'station_id'),
+      orderId: idField(row, 'orderId'),
+      branchId: idField(row, 'branchId'),
+      stationId: idField(row, 'stationId'),
       status: status === 'open' || status === 'bumped' ? (status as TicketStatus) : undefined,
       channel: textField(row, 'channel') ?? undefined,
-      tableLabel: textField(row, 'table_label'),
-      createdAt: timeField(row, 'created_at') ?? undefined,
-      updatedAt: timeField(row, 'updated_at'),
-      bumpedAt: timeField(row, 'bumped_at'),
-      recalledAt: timeField(row, 'recalled_at'),
+      tableLabel: textField(row, 'tableLabel'),
+      createdAt: timeField(row, 'createdAt') ?? undefined,
+      updatedAt: timeField(row, 'updatedAt'),
+      bumpedAt: timeField(row, 'bumpedAt'),
+      recalledAt: timeField(row, 'recalledAt'),
     }),
   };
 }
 
-export function parseItemRow(row: Row, ticketId: string): ItemPatch | null {
+function parseItem(row: Row, ticketId: string): ItemPatch | null {
   const id = idField(row, 'id');
   if (!id) return null;
   const status = textField(row, 'status');
   return {
     id,
-    ticketId,
+    ticketId: idField(row, 'ticketId') ?? ticketId,
     ...defined({
       name: textField(row, 'name') ?? undefined,
       quantity: intField(row, 'quantity'),
       note: textField(row, 'note'),
       modifiers: 'modifiers' in row ? modifierList(row.modifiers) : undefined,
       status: isItemStatus(status) ? (status as ItemStatus) : undefined,
-      queuedAt: timeField(row, 'queued_at'),
-      preparingAt: timeField(row, 'preparing_at'),
-      readyAt: timeField(row, 'ready_at'),
-      servedAt: timeField(row, 'served_at'),
-      updatedAt: timeField(row, 'updated_at'),
+      queuedAt: timeField(row, 'queuedAt'),
+      preparingAt: timeField(row, 'preparingAt'),
+      readyAt: timeField(row, 'readyAt'),
+      servedAt: timeField(row, 'servedAt'),
+      updatedAt: timeField(row, 'updatedAt'),
     }),
   };
 }

@@ -11,26 +11,52 @@ import {
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
 
+/** order.created / order.updated entity as cdc sends it */
 function orderRow(id: string, over: Record<string, unknown> = {}) {
   return {
     id,
-    merchant_id: '1',
-    branch_id: '2',
-    location_id: '3',
+    merchantId: '1',
+    branchId: '2',
+    locationId: '3',
     channel: 'pos',
     status: 'created',
-    table_label: `T${id}`,
+    tableLabel: `T${id}`,
+    customerNote: null,
     currency: 'USD',
-    subtotal_amount: '1250',
-    total_amount: '1250',
-    line_count: 2,
-    created_at: new Date(T0 + Number(id) * 1000).toISOString(),
-    updated_at: new Date(T0 + Number(id) * 1000).toISOString(),
-    paid_at: null,
+    subtotalAmount: 1250,
+    totalAmount: 1250,
+    lineCount: 2,
+    createdBy: null,
+    createdAt: new Date(T0 + Number(id) * 1000).toISOString(),
+    updatedAt: new Date(T0 + Number(id) * 1000).toISOString(),
+    paidAt: null,
+    fulfilledAt: null,
+    completedAt: null,
+    cancelledAt: null,
+    lines: [],
+    previousStatus: null,
+    removed: false,
+    ...over,
+  };
+}
+
+/** an order as the api returns it */
+function apiOrder(id: string, total: number) {
+  const at = new Date(T0 + Number(id) * 1000).toISOString();
+  return {
+    id,
+    branch_id: '2',
+    channel: 'online',
+    status: 'paid',
+    table_label: null,
+    total: { amount: total, currency: 'USD' },
+    line_count: 1,
+    created_at: at,
+    updated_at: at,
+    paid_at: at,
     fulfilled_at: null,
     completed_at: null,
     cancelled_at: null,
-    ...over,
   };
 }
 
@@ -39,20 +65,14 @@ const ev = (eventType: string, entity: unknown) => ({ type: 'event' as const, ev
 describe('order board', () => {
   it('reads rows from events and api orders alike', () => {
     let board = reduceOrders(emptyOrderBoard('2'), ev('order.created', orderRow('1')));
-    board = reduceOrders(board, {
-      type: 'snapshot',
-      orders: [
-        ...Object.values(board.orders).map(() => ({
-          ...orderRow('1'),
-          total: { amount: 1250, currency: 'USD' },
-          total_amount: undefined,
-        })),
-        { ...orderRow('2'), total: { amount: 990, currency: 'USD' } },
-      ],
+    expect(board.orders['1']).toMatchObject({
+      total: { amount: 1250, currency: 'USD' },
+      tableLabel: 'T1',
+      lineCount: 2,
     });
-    expect(Object.values(board.orders).map((o) => [o.id, o.total])).toEqual([
-      ['1', { amount: 1250, currency: 'USD' }],
-      ['2', { amount: 990, currency: 'USD' }],
+    board = reduceOrders(board, { type: 'snapshot', orders: [apiOrder('2', 990)] });
+    expect(Object.values(board.orders).map((o) => [o.id, o.status, o.channel, o.total])).toEqual([
+      ['2', 'paid', 'online', { amount: 990, currency: 'USD' }],
     ]);
   });
 
@@ -78,15 +98,15 @@ describe('order board', () => {
   });
 
   it('ignores other branches and stale versions', () => {
-    let board = reduceOrders(emptyOrderBoard('2'), ev('order.created', orderRow('1', { branch_id: '5' })));
+    let board = reduceOrders(emptyOrderBoard('2'), ev('order.created', orderRow('1', { branchId: '5' })));
     expect(board.orders).toEqual({});
     board = reduceOrders(
       board,
-      ev('order.updated', orderRow('1', { status: 'paid', updated_at: new Date(T0 + 9000).toISOString() })),
+      ev('order.updated', orderRow('1', { status: 'paid', updatedAt: new Date(T0 + 9000).toISOString() })),
     );
     board = reduceOrders(
       board,
-      ev('order.updated', orderRow('1', { status: 'created', updated_at: new Date(T0 + 2000).toISOString() })),
+      ev('order.updated', orderRow('1', { status: 'created', updatedAt: new Date(T0 + 2000).toISOString() })),
     );
     expect(board.orders['1']?.status).toBe('paid');
   });
@@ -95,7 +115,7 @@ describe('order board', () => {
     const cancelledAt = T0 + 5000;
     const board = reduceOrders(
       emptyOrderBoard(null),
-      ev('order.updated', orderRow('1', { status: 'cancelled', cancelled_at: new Date(cancelledAt).toISOString() })),
+      ev('order.updated', orderRow('1', { status: 'cancelled', cancelledAt: new Date(cancelledAt).toISOString() })),
     );
     const early = orderColumns(board, cancelledAt + 1000);
     expect(early.done.map((o: BoardOrder) => [o.id, paymentState(o)])).toEqual([['1', 'void']]);

@@ -1,4 +1,4 @@
-import { defined, idField, intField, isNotOlder, isRow, moneyField, textField, timeField } from './rows.ts';
+import { camelKeys, defined, idField, intField, isNotOlder, isRow, moneyField, textField, timeField } from './rows.ts';
 
 export const ORDER_STATUSES = ['created', 'paid', 'fulfilled', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -48,25 +48,28 @@ export function reduceOrders(board: OrderBoard, action: OrderAction): OrderBoard
   return cap(applyOrder(board, action.entity));
 }
 
-function applyOrder(board: OrderBoard, entity: unknown): OrderBoard {
-  if (!isRow(entity)) return board;
+/** An order from cdc's event entity (camelCase, `totalAmount`) or from the api (snake_case, `total`). */
+function applyOrder(board: OrderBoard, raw: unknown): OrderBoard {
+  if (!isRow(raw)) return board;
+  const entity = camelKeys(raw);
+  if (entity.removed === true) return { ...board, orders: withoutKey(board.orders, String(entity.id)) };
   const id = idField(entity, 'id');
   if (!id) return board;
   const current = board.orders[id];
   const status = textField(entity, 'status');
   const patch = defined({
-    branchId: idField(entity, 'branch_id'),
+    branchId: idField(entity, 'branchId'),
     status: (ORDER_STATUSES as readonly string[]).includes(status ?? '') ? (status as OrderStatus) : undefined,
     channel: textField(entity, 'channel') ?? undefined,
-    tableLabel: textField(entity, 'table_label'),
+    tableLabel: textField(entity, 'tableLabel'),
     total: moneyField(entity, 'total'),
-    lineCount: intField(entity, 'line_count'),
-    createdAt: timeField(entity, 'created_at') ?? undefined,
-    updatedAt: timeField(entity, 'updated_at'),
-    paidAt: timeField(entity, 'paid_at'),
-    fulfilledAt: timeField(entity, 'fulfilled_at'),
-    completedAt: timeField(entity, 'completed_at'),
-    cancelledAt: timeField(entity, 'cancelled_at'),
+    lineCount: intField(entity, 'lineCount'),
+    createdAt: timeField(entity, 'createdAt') ?? undefined,
+    updatedAt: timeField(entity, 'updatedAt'),
+    paidAt: timeField(entity, 'paidAt'),
+    fulfilledAt: timeField(entity, 'fulfilledAt'),
+    completedAt: timeField(entity, 'completedAt'),
+    cancelledAt: timeField(entity, 'cancelledAt'),
   });
   const branchId = patch.branchId ?? current?.branchId;
   if (board.branchId && branchId && branchId !== board.branchId) return board;
@@ -90,6 +93,11 @@ function applyOrder(board: OrderBoard, entity: unknown): OrderBoard {
     ...patch,
   };
   return { ...board, orders: { ...board.orders, [id]: order } };
+}
+
+function withoutKey<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
+  const { [key]: _gone, ...rest } = record;
+  return rest;
 }
 
 function cap(board: OrderBoard): OrderBoard {

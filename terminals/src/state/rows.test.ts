@@ -13,8 +13,8 @@ describe('row fields', () => {
 
   it('reads money nested or as columns', () => {
     expect(moneyField({ total: { amount: 5, currency: 'EUR' } }, 'total')).toEqual({ amount: 5, currency: 'EUR' });
-    expect(moneyField({ total_amount: '1250', currency: 'USD' }, 'total')).toEqual({ amount: 1250, currency: 'USD' });
-    expect(moneyField({ total_amount: 'x' }, 'total')).toBeUndefined();
+    expect(moneyField({ totalAmount: '1250', currency: 'USD' }, 'total')).toEqual({ amount: 1250, currency: 'USD' });
+    expect(moneyField({ totalAmount: 'x' }, 'total')).toBeUndefined();
   });
 
   it('shows modifiers given as strings or objects', () => {

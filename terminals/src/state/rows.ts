@@ -1,13 +1,23 @@
 /**
  * Reading entities from two sources that describe the same rows: domain events from the hub
- * (table rows as cdc committed them, snake_case, timestamps with microseconds) and api responses
- * (snake_case JSON, timestamps with milliseconds, money as `{ amount, currency }`). Fields that are
- * absent stay absent (a partial row is merged, never used to blank out what is known).
+ * (cdc's entities: camelCase, timestamps with microseconds, money as `totalAmount` + `currency`)
+ * and api responses (snake_case JSON, timestamps with milliseconds, money as `{ amount, currency }`).
+ * Inputs are first turned to camelCase keys; fields that are absent stay absent (a partial row is
+ * merged, never used to blank out what is known).
  */
 export type Row = Record<string, unknown>;
 
 export function isRow(value: unknown): value is Row {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `table_label` → `tableLabel`, one level deep (nested rows are camelized where they are read). */
+export function camelKeys(row: Row): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    out[key.includes('_') ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key] = value;
+  }
+  return out;
 }
 
 /** ms since epoch, or null; undefined when the field is not in the row at all. */
@@ -46,7 +56,7 @@ export function intField(row: Row, key: string): number | undefined {
   return undefined;
 }
 
-/** Money as api JSON (`{ amount, currency }` under `key`) or as row columns (`key_amount` + `currency`). */
+/** Money as api JSON (`{ amount, currency }` under `key`) or as entity fields (`keyAmount` + `currency`). */
 export function moneyField(row: Row, key: string): { amount: number; currency: string } | undefined {
   const nested = row[key];
   if (isRow(nested)) {
@@ -54,7 +64,7 @@ export function moneyField(row: Row, key: string): { amount: number; currency: s
     const currency = textField(nested, 'currency');
     if (amount !== undefined && currency) return { amount, currency };
   }
-  const amount = intField(row, `${key}_amount`);
+  const amount = intField(row, `${key}Amount`);
   const currency = textField(row, 'currency');
   if (amount !== undefined && currency) return { amount, currency: currency.trim() };
   return undefined;

@@ -1,4 +1,4 @@
-import { idField, intField, isRow, textField, timeField } from './rows.ts';
+import { camelKeys, idField, intField, isRow, type Row, textField, timeField } from './rows.ts';
 
 export type AlertKind = 'low' | 'out' | 'restocked';
 
@@ -8,9 +8,11 @@ export interface StockAlert {
   kind: AlertKind;
   variantId: string;
   locationId: string;
-  /** when the entity names them itself; otherwise the page looks them up */
+  /** names carried by the event (cdc enriches them); null when unknown */
   sku: string | null;
-  name: string | null;
+  productName: string | null;
+  variantName: string | null;
+  locationName: string | null;
   onHand: number | null;
   reserved: number | null;
   available: number | null;
@@ -63,10 +65,11 @@ export function reduceStock(feed: StockFeed, action: StockAction): StockFeed {
     }
     case 'levels': {
       let next = feed;
-      for (const level of action.levels) {
-        if (!isRow(level)) continue;
-        const variantId = idField(level, 'variant_id');
-        const locationId = idField(level, 'location_id');
+      for (const raw of action.levels) {
+        if (!isRow(raw)) continue;
+        const level = camelKeys(raw);
+        const variantId = idField(level, 'variantId');
+        const locationId = idField(level, 'locationId');
         if (!variantId || !locationId) continue;
         const numbers = levelNumbers(level);
         const kind: AlertKind | null =
@@ -100,25 +103,27 @@ function add(feed: StockFeed, alert: StockAlert): StockFeed {
   return { alerts: alerts.slice(0, MAX_ALERTS) };
 }
 
-function levelNumbers(row: Record<string, unknown>) {
-  const onHand = intField(row, 'on_hand') ?? null;
+function levelNumbers(row: Row) {
+  const onHand = intField(row, 'onHand') ?? null;
   const reserved = intField(row, 'reserved') ?? null;
   // generated columns are not replicated: compute available when the row lacks it
   const available = intField(row, 'available') ?? (onHand !== null && reserved !== null ? onHand - reserved : null);
-  const threshold = intField(row, 'low_stock_threshold') ?? intField(row, 'threshold') ?? null;
+  const threshold = intField(row, 'lowStockThreshold') ?? intField(row, 'threshold') ?? null;
   return { onHand, reserved, available, threshold };
 }
 
+/** A stock alert event's entity (cdc's StockAlertEntity) or a level row from the api. */
 function alertFromLevel(
   id: string,
   kind: AlertKind,
-  entity: unknown,
+  raw: unknown,
   at: number,
   fromSnapshot: boolean,
 ): StockAlert | null {
-  if (!isRow(entity)) return null;
-  const variantId = idField(entity, 'variant_id');
-  const locationId = idField(entity, 'location_id');
+  if (!isRow(raw)) return null;
+  const entity = camelKeys(raw);
+  const variantId = idField(entity, 'variantId');
+  const locationId = idField(entity, 'locationId');
   if (!variantId || !locationId) return null;
   return {
     id,
@@ -126,9 +131,11 @@ function alertFromLevel(
     variantId,
     locationId,
     sku: textField(entity, 'sku') ?? null,
-    name: textField(entity, 'product_name') ?? textField(entity, 'name') ?? null,
+    productName: textField(entity, 'productName') ?? null,
+    variantName: textField(entity, 'variantName') ?? null,
+    locationName: textField(entity, 'locationName') ?? null,
     ...levelNumbers(entity),
-    at: fromSnapshot ? (timeField(entity, 'updated_at') ?? at) : at,
+    at: fromSnapshot ? (timeField(entity, 'updatedAt') ?? at) : at,
     acknowledged: false,
     superseded: false,
     fromSnapshot,
