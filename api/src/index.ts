@@ -1,0 +1,12 @@
+export type { PairedTerminal, PairTerminalInput, Terminal } from './auth/auth-schemas.ts';
+export { hashPin, verifyPin } from './auth/pin-hash.ts';
+export { isTerminalRevoked, type PairDeps, pairTerminal } from './auth/terminal-service.ts';
+export { type ApiConfig, apiConfigSchema } from './config.ts';
+export { type Api, type ApiDeps, createApi, type MountContext } from './create-api.ts';
+export { ApiError, toAppError } from './errors.ts';
+export type { AppEnv } from './http/app-env.ts';
+export { requires } from './http/guard.ts';
+export { can, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from './http/rbac.ts';
+export type { ApiApp, ApiRuntimeConfig } from './http/route-deps.ts';
+export { type Scope, scopeOf } from './http/scope.ts';
+export { type ApiProcess, startApiFromConfig } from './start-api.ts';

@@ -1,0 +1,140 @@
+import { illegalTransition, notFound } from '../errors.ts';
+import { type Db, iso } from '../http/db.ts';
+import { allowsBranch, allowsStation, type Scope } from '../http/scope.ts';
+import { ITEM_STATUSES, type ItemStatus, type Ticket, type TicketItem, type TicketQuery } from './kitchen-schemas.ts';
+
+interface TicketRow {
+  id: string;
+  order_id: string;
+  branch_id: string;
+  station_id: string;
+  status: Ticket['status'];
+  channel: Ticket['channel'];
+  table_label: string | null;
+  created_at: Date;
+  updated_at: Date;
+  bumped_at: Date | null;
+  recalled_at: Date | null;
+}
+
+interface ItemRow {
+  id: string;
+  ticket_id: string;
+  order_line_id: string;
+  name: string;
+  quantity: number;
+  note: string | null;
+  modifiers: string[];
+  status: ItemStatus;
+  queued_at: Date;
+  preparing_at: Date | null;
+  ready_at: Date | null;
+  served_at: Date | null;
+  updated_at: Date;
+}
+
+const TICKET_COLUMNS = (db: Db) =>
+  db`id, order_id, branch_id, station_id, status, channel, table_label, created_at, updated_at, bumped_at, recalled_at`;
+
+const toItem = (r: ItemRow): TicketItem => ({
+  id: r.id,
+  order_line_id: r.order_line_id,
+  name: r.name,
+  quantity: r.quantity,
+  note: r.note,
+  modifiers: r.modifiers,
+  status: r.status,
+  queued_at: iso(r.queued_at),
+  preparing_at: iso(r.preparing_at),
+  ready_at: iso(r.ready_at),
+  served_at: iso(r.served_at),
+  updated_at: iso(r.updated_at),
+});
+
+async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket[]> {
+  if (tickets.length === 0) return [];
+  const items = await db<ItemRow[]>`
+    select id, ticket_id, order_line_id, name, quantity, note, modifiers, status,
+           queued_at, preparing_at, ready_at, served_at, updated_at
+    from kitchen_ticket_items
+    where merchant_id = ${s.merchantId} and ticket_id = any(${tickets.map((t) => t.id)}::bigint[])
+    order by id`;
+  return tickets.map((t) => ({
+    id: t.id,
+    order_id: t.order_id,
+    branch_id: t.branch_id,
+    station_id: t.station_id,
+    status: t.status,
+    channel: t.channel,
+    table_label: t.table_label,
+    created_at: iso(t.created_at),
+    updated_at: iso(t.updated_at),
+    bumped_at: iso(t.bumped_at),
+    recalled_at: iso(t.recalled_at),
+    items: items.filter((i) => i.ticket_id === t.id).map(toItem),
+  }));
+}
+
+const visible = (s: Scope, t: { branch_id: string; station_id: string }) =>
+  allowsBranch(s, t.branch_id) && allowsStation(s, t.station_id);
+
+/** Open tickets oldest first (the KDS queue); bumped ones most recent first (for recall). */
+export async function listTickets(db: Db, s: Scope, query: TicketQuery): Promise<Ticket[]> {
+  const rows = await db<TicketRow[]>`
+    select ${TICKET_COLUMNS(db)} from kitchen_tickets
+    where merchant_id = ${s.merchantId} and status = ${query.status}
+      ${query.station_id ? db`and station_id = ${query.station_id}` : db``}
+      ${query.branch_id ? db`and branch_id = ${query.branch_id}` : db``}
+      ${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
+      ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}
+    order by ${query.status === 'open' ? db`created_at, id` : db`bumped_at desc, id desc`}
+    limit ${query.limit}`;
+  return withItems(db, s, rows);
+}
+
+export async function getTicket(db: Db, s: Scope, id: string, lock = false): Promise<Ticket> {
+  const [row] = await db<TicketRow[]>`
+    select ${TICKET_COLUMNS(db)} from kitchen_tickets where merchant_id = ${s.merchantId} and id = ${id}
+    ${lock ? db`for update` : db``}`;
+  if (!row || !visible(s, row)) throw notFound('ticket', id);
+  const [ticket] = await withItems(db, s, [row]);
+  return ticket!;
+}
+
+/** open → bumped: the ticket leaves the station's screen. */
+export async function bumpTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
+  const ticket = await getTicket(db, s, id, true);
+  if (ticket.status !== 'open') throw illegalTransition('ticket', id, ticket.status, 'bump');
+  await db`update kitchen_tickets set status = 'bumped', bumped_at = now()
+           where merchant_id = ${s.merchantId} and id = ${id}`;
+  return getTicket(db, s, id);
+}
+
+/** bumped → open: a bumped ticket comes back to the screen. */
+export async function recallTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
+  const ticket = await getTicket(db, s, id, true);
+  if (ticket.status !== 'bumped') throw illegalTransition('ticket', id, ticket.status, 'recall');
+  await db`update kitchen_tickets set status = 'open', recalled_at = now()
+           where merchant_id = ${s.merchantId} and id = ${id}`;
+  return getTicket(db, s, id);
+}
+
+/**
+ * Moves an item forward (queued → preparing → ready → served; skipping is allowed, going back is
+ * not) and stamps the new status's time. Returns the whole ticket for the screen to redraw.
+ */
+export async function setItemStatus(db: Db, s: Scope, itemId: string, target: ItemStatus | 'next'): Promise<Ticket> {
+  const [item] = await db<{ status: ItemStatus; ticket_id: string; branch_id: string; station_id: string }[]>`
+    select status, ticket_id, branch_id, station_id from kitchen_ticket_items
+    where merchant_id = ${s.merchantId} and id = ${itemId} for update`;
+  if (!item || !visible(s, item)) throw notFound('ticket item', itemId);
+  const current = ITEM_STATUSES.indexOf(item.status);
+  const next = target === 'next' ? current + 1 : ITEM_STATUSES.indexOf(target);
+  const status = ITEM_STATUSES[next];
+  if (!status || next <= current) {
+    throw illegalTransition('ticket item', itemId, item.status, target === 'next' ? 'advance' : `move to ${target}`);
+  }
+  await db`update kitchen_ticket_items set status = ${status}, ${db(`${status}_at`)} = now()
+           where merchant_id = ${s.merchantId} and id = ${itemId}`;
+  return getTicket(db, s, item.ticket_id);
+}

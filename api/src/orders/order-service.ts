@@ -1,0 +1,71 @@
+import type { Sql } from 'postgres';
+import { isRetriablePostgresError, notFound } from '../errors.ts';
+import type { Db } from '../http/db.ts';
+import type { IdempotencyRequest } from '../http/idempotency.ts';
+import { allowsBranch, type Scope } from '../http/scope.ts';
+import type { CreateOrderInput, Order, OrderQuery } from './order-schemas.ts';
+
+export interface CreatedOrder {
+  replayed: boolean;
+  status: number;
+  /** the order as JSON text, straight from Postgres */
+  body: string;
+}
+
+/**
+ * One round trip: api_create_order (infra/migrations/0009) records the Idempotency-Key, takes the
+ * trusted snapshots, writes order, lines, kitchen tickets and reservations, and reserves stock with
+ * one conditional UPDATE per SKU, all in the statement's transaction.
+ */
+export async function createOrder(
+  sql: Sql,
+  s: Scope,
+  input: CreateOrderInput,
+  idem: IdempotencyRequest | null,
+): Promise<CreatedOrder> {
+  if (!allowsBranch(s, input.branch_id)) throw notFound('branch', input.branch_id);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [row] = await sql<CreatedOrder[]>`
+        select replayed, status, body from api_create_order(
+          ${s.merchantId}, ${input.branch_id}, ${input.location_id ?? null}, ${input.channel},
+          ${input.table_label}, ${input.customer_note}, ${s.staffId}, ${sql.json(input.lines)},
+          ${idem?.key ?? null}, ${idem?.principal ?? null}, ${idem?.path ?? null}, ${idem?.hash ?? null})`;
+      return row!;
+    } catch (error) {
+      if (attempt >= 3 || !isRetriablePostgresError(error)) throw error;
+    }
+  }
+}
+
+interface OrderJsonRow {
+  branch_id: string;
+  order: Order;
+}
+
+export async function getOrder(db: Db, s: Scope, id: string, lock = false): Promise<Order> {
+  const [row] = await db<OrderJsonRow[]>`
+    select branch_id, api_order_json(merchant_id, id) as order from orders
+    where merchant_id = ${s.merchantId} and id = ${id} ${lock ? db`for update` : db``}`;
+  if (!row || !allowsBranch(s, row.branch_id)) throw notFound('order', id);
+  return row.order;
+}
+
+/** Newest first; cursor = the last id seen. */
+export async function listOrders(
+  db: Db,
+  s: Scope,
+  query: OrderQuery,
+): Promise<{ items: Order[]; next_cursor: string | null }> {
+  const rows = await db<OrderJsonRow[]>`
+    select branch_id, api_order_json(merchant_id, id) as order from orders
+    where merchant_id = ${s.merchantId}
+      ${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
+      ${query.branch_id ? db`and branch_id = ${query.branch_id}` : db``}
+      ${query.status ? db`and status = ${query.status}` : db``}
+      ${query.channel ? db`and channel = ${query.channel}` : db``}
+      ${query.cursor ? db`and id < ${query.cursor}` : db``}
+    order by id desc limit ${query.limit + 1}`;
+  const page = rows.slice(0, query.limit).map((r) => r.order);
+  return { items: page, next_cursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+}
