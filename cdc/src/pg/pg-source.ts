@@ -39,6 +39,8 @@ export interface PgSourceOptions {
   statusIntervalMs?: number;
   /** how long stop() lets the batch in flight finish before aborting it */
   stopTimeoutMs?: number;
+  /** how long start() waits for a slot still held by another (dying) connection */
+  startTimeoutMs?: number;
   /** called once when the source gives up (bad data or a non-retriable sink error): it does not skip */
   onFatal?: (error: unknown) => void;
 }
@@ -243,6 +245,7 @@ export function createPgSource(options: PgSourceOptions): PgSource {
   }
 
   async function supervise(firstStreaming: (error?: unknown) => void) {
+    const startDeadline = Date.now() + (options.startTimeoutMs ?? 30_000);
     let backoff = 200;
     let first = true;
     while (!stopping && !failure) {
@@ -252,8 +255,10 @@ export function createPgSource(options: PgSourceOptions): PgSource {
         first = false;
       });
       if (stopping || failure) break;
-      if (first) {
-        // never streamed: a wrong URL or a missing slot is better reported by start() than retried
+      if (first && !(isSlotBusy(outcome) && Date.now() < startDeadline)) {
+        // never streamed: a wrong URL or a missing slot is better reported by start() than retried.
+        // A slot still held by a predecessor (killed a moment ago; its walsender has not noticed) is
+        // waited for, within bounds.
         firstStreaming(outcome ?? new Error('replication session ended before streaming'));
         return;
       }
@@ -295,4 +300,9 @@ export function createPgSource(options: PgSourceOptions): PgSource {
       await supervisor;
     },
   };
+}
+
+/** 55006 object_in_use: "replication slot ... is active for PID ..." */
+function isSlotBusy(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '55006';
 }
