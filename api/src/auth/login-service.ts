@@ -34,11 +34,10 @@ export async function login(
   const throttleKey = `${input.merchant}\n${input.email.toLowerCase()}`;
   const wait = deps.throttle.retryAfterMs(throttleKey);
   if (wait > 0) {
-    throw new ApiError(
-      'rate_limited',
-      'auth.locked',
-      `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
-    );
+    const seconds = Math.ceil(wait / 1000);
+    throw new ApiError('rate_limited', 'auth.locked', `too many failed sign-ins; try again in ${seconds} s`, {
+      details: { retry_after_s: seconds },
+    });
   }
   const [row] = await deps.db<StaffRow[]>`
     select s.id, s.merchant_id, s.name, s.email, s.roles::text[] as roles, s.branch_ids::text[] as branch_ids,

@@ -68,7 +68,9 @@ export function handleError(logger: Logger) {
     if (status >= 500) {
       logger.error({ err: error.cause ?? error, code: error.code, path: c.req.path }, 'request failed');
     }
-    if (error.retriable) c.header('Retry-After', '1');
+    const retryAfter = error.details?.retry_after_s;
+    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+    else if (error.retriable) c.header('Retry-After', '1');
     const body =
       status >= 500 && error.kind === 'internal'
         ? { error: { kind: 'internal', code: 'internal', message: 'internal error' } }

@@ -16,7 +16,7 @@ export const IdempotencyHeaders = z.object({
     .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1..255 visible ASCII characters')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description: 'a repeat with the same key and body returns the first response; another body gives 422',
       example: 'c0a8f1e2-order-1',
     }),

@@ -107,15 +107,15 @@ export async function seedMerchant(
   const [m] = await sql<{ id: string }[]>`insert into merchants (slug, name) values (${slug}, ${slug}) returning id`;
   const merchantId = m!.id;
   const [b] = await sql<{ id: string }[]>`
-    insert into branches (merchant_id, name) values (${merchantId}, 'Main') returning id`;
+    insert into branches (merchant_id, name) values (${merchantId}, ${`${slug} main`}) returning id`;
   const branchId = b!.id;
   const stations = await sql<{ id: string; code: string }[]>`
     insert into stations (merchant_id, branch_id, code, name)
-    values (${merchantId}, ${branchId}, 'grill', 'Grill'), (${merchantId}, ${branchId}, 'bar', 'Bar')
+    values (${merchantId}, ${branchId}, 'grill', ${`${slug} grill`}), (${merchantId}, ${branchId}, 'bar', ${`${slug} bar`})
     returning id, code`;
   const [loc, back] = await sql<{ id: string }[]>`
-    insert into locations (merchant_id, branch_id, name) values (${merchantId}, ${branchId}, 'Store'),
-      (${merchantId}, ${branchId}, 'Backroom') returning id`;
+    insert into locations (merchant_id, branch_id, name) values (${merchantId}, ${branchId}, ${`${slug} store`}),
+      (${merchantId}, ${branchId}, ${`${slug} backroom`}) returning id`;
   const staff = {} as SeededMerchant['staff'];
   for (const role of STAFF_ROLES) {
     const [row] = await sql<{ id: string }[]>`
@@ -127,7 +127,7 @@ export async function seedMerchant(
   const product = async (name: string, sku: string, price: number, station: string | null, onHand: number) => {
     const [p] = await sql<{ id: string }[]>`
       insert into products (merchant_id, name, status, station_code, published_at)
-      values (${merchantId}, ${name}, 'published', ${station}, now()) returning id`;
+      values (${merchantId}, ${`${slug} ${name}`}, 'published', ${station}, now()) returning id`;
     const [v] = await sql<{ id: string }[]>`
       insert into product_variants (merchant_id, product_id, sku, price_amount, currency)
       values (${merchantId}, ${p!.id}, ${sku}, ${price}, 'USD') returning id`;
