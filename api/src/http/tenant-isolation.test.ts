@@ -6,8 +6,8 @@ const db = await createTestDatabase();
 let t: TestApi;
 let a: SeededMerchant;
 let b: SeededMerchant;
-/** merchant A's things that B must never reach */
-const ids: Record<string, string> = {};
+/** merchant A's things that B must never reach (filled in beforeAll) */
+const ids = { order: '', payment: '', terminal: '', product: '', ticket: '', item: '' };
 
 beforeAll(async () => {
   t = await createTestApi(db.sql);
