@@ -26,25 +26,35 @@ export interface ProductRow {
   variant_ids: string[];
 }
 
-const SELECT = `
+/**
+ * Set-based (one hash aggregation per batch instead of a lookup per product), so it stays fast
+ * whatever the planner's statistics say, e.g. right after a bulk load. `$1` selects the products.
+ */
+const SELECT = (where: string, tail = '') => `
+  with p as (
+    select id, merchant_id, status, name, description, brand, category, tags, updated_at
+    from products where ${where} ${tail}
+  ),
+  v as (
+    select pv.product_id, min(pv.price_amount)::text as min_price, max(pv.price_amount)::text as max_price,
+           (array_agg(pv.currency order by pv.price_amount, pv.id))[1]::text as currency,
+           count(*) as variant_count, array_agg(pv.id::text order by pv.id) as variant_ids
+    from product_variants pv join p on pv.product_id = p.id and pv.merchant_id = p.merchant_id
+    where pv.active group by pv.product_id
+  ),
+  s as (
+    select pv.product_id, sum(il.on_hand - il.reserved) as available
+    from inventory_levels il
+    join product_variants pv on pv.id = il.variant_id and pv.merchant_id = il.merchant_id
+    join p on pv.product_id = p.id
+    where pv.active group by pv.product_id
+  )
   select p.id::text, p.merchant_id::text, p.status::text, p.name, p.description, p.brand, p.category, p.tags,
          (extract(epoch from p.updated_at) * 1000)::bigint::text as updated_ms,
          v.min_price, v.max_price, v.currency, coalesce(v.variant_count, 0)::int as variant_count,
          coalesce(s.available, 0)::text as available, coalesce(v.variant_ids, '{}') as variant_ids
-  from products p
-  left join lateral (
-    select min(pv.price_amount)::text as min_price, max(pv.price_amount)::text as max_price,
-           (array_agg(pv.currency order by pv.price_amount, pv.id))[1]::text as currency,
-           count(*) as variant_count, array_agg(pv.id::text order by pv.id) as variant_ids
-    from product_variants pv
-    where pv.product_id = p.id and pv.merchant_id = p.merchant_id and pv.active
-  ) v on true
-  left join lateral (
-    select sum(il.on_hand - il.reserved) as available
-    from inventory_levels il
-    join product_variants pv on pv.id = il.variant_id and pv.merchant_id = il.merchant_id
-    where pv.product_id = p.id and pv.merchant_id = p.merchant_id and pv.active
-  ) s on true`;
+  from p left join v on v.product_id = p.id left join s on s.product_id = p.id
+  order by p.id`;
 
 export function toDocument(row: ProductRow): ProductDocument | null {
   if (row.status !== 'published' || row.min_price === null || row.currency === null) return null;
@@ -73,7 +83,7 @@ export function toDocument(row: ProductRow): ProductDocument | null {
 /** Current rows of the given products (missing ids are simply absent: deleted). */
 export async function readProducts(sql: Sql, ids: readonly string[]): Promise<ProductRow[]> {
   if (ids.length === 0) return [];
-  return sql.unsafe<ProductRow[]>(`${SELECT} where p.id = any($1::bigint[])`, [ids as string[]]);
+  return sql.unsafe<ProductRow[]>(SELECT('id = any($1::bigint[])'), [ids as string[]]);
 }
 
 /** Product ids owning the given variants (for variant and stock changes). */
@@ -96,7 +106,7 @@ export async function* readAllDocuments(
   let after = '0';
   for (;;) {
     const rows = await sql.unsafe<ProductRow[]>(
-      `${SELECT} where p.status = 'published' and p.id > $1::bigint order by p.id limit $2`,
+      SELECT("status = 'published' and id > $1::bigint", 'order by id limit $2'),
       [after, batchSize],
     );
     if (rows.length === 0) return;

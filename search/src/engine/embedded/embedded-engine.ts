@@ -64,30 +64,31 @@ export class EmbeddedEngine implements SearchEngine {
     if (!partition) return { ...empty, facets: countFacets([], request.facetBy, 1), searchTimeMs: elapsed(started) };
     const predicate = request.filter ? compileFilter(request.filter) : null;
     const words = tokenize(request.q);
-    let scored: Map<Entry, number>;
+    let candidates: Iterable<Entry>;
+    let scores: Float64Array | null = null;
     let marks = new Map<string, number>();
     if (words.length === 0) {
-      scored = new Map();
-      for (const entry of partition.entries.values()) scored.set(entry, 0);
+      candidates = partition.entries.values();
     } else {
       const text = matchText(partition, words);
-      scored = text.scores;
+      candidates = text.entries;
+      scores = text.scores;
       marks = text.highlight;
     }
     const matching: Entry[] = [];
-    for (const entry of scored.keys()) {
+    for (const entry of candidates) {
       // the store scope is enforced here as well as by partitioning: only published documents
       if (!entry.doc.published) continue;
       if (predicate && !predicate(entry.doc)) continue;
       matching.push(entry);
     }
-    const cmp = comparator(request.sortBy, words.length > 0, scored);
+    const cmp = comparator(request.sortBy, words.length > 0, scores);
     const offset = (request.page - 1) * request.perPage;
     const top = topK(matching, offset + request.perPage, cmp).slice(offset);
     const hits: SearchHit[] = top.map((entry) => ({
       document: entry.doc,
       highlight: { name: highlight(entry.doc.name, marks) },
-      textMatch: scored.get(entry) ?? 0,
+      textMatch: scores ? scores[entry.slot]! : 0,
     }));
     return {
       hits,
@@ -147,7 +148,7 @@ function compareIds(a: string, b: string): number {
 }
 
 /** User sort fields first; text match leads when there is text and no explicit sort; id breaks ties. */
-function comparator(sortBy: SortSpec[], hasText: boolean, scores: Map<Entry, number>): (a: Entry, b: Entry) => number {
+function comparator(sortBy: SortSpec[], hasText: boolean, scores: Float64Array | null): (a: Entry, b: Entry) => number {
   const specs: SortSpec[] =
     sortBy.length > 0
       ? [...sortBy]
@@ -157,7 +158,10 @@ function comparator(sortBy: SortSpec[], hasText: boolean, scores: Map<Entry, num
   if (hasText && !specs.some((s) => s.field === '_text_match')) specs.push({ field: '_text_match', order: 'desc' });
   const keys = specs.map((s) => {
     const sign = s.order === 'asc' ? 1 : -1;
-    if (s.field === '_text_match') return (a: Entry, b: Entry) => sign * ((scores.get(a) ?? 0) - (scores.get(b) ?? 0));
+    if (s.field === '_text_match') {
+      if (!scores) return () => 0;
+      return (a: Entry, b: Entry) => sign * (scores[a.slot]! - scores[b.slot]!);
+    }
     const field = s.field as keyof ProductDocument;
     return (a: Entry, b: Entry) => {
       const x = a.doc[field];

@@ -13,6 +13,8 @@ export function maskWeight(mask: number): number {
 }
 
 export interface Entry {
+  /** dense index of this entry in its partition (scratch arrays of a query are indexed by it) */
+  slot: number;
   doc: ProductDocument;
   /** distinct tokens of the searchable fields → field bits */
   tokens: Map<string, number>;
@@ -28,6 +30,13 @@ export class Partition {
   readonly entries = new Map<string, Entry>();
   readonly postings = new Map<string, Map<Entry, number>>();
   readonly vocabulary = new Trie();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+
+  /** upper bound of slots in use: scratch arrays must be at least this long */
+  get capacity(): number {
+    return this.nextSlot;
+  }
 
   upsert(doc: ProductDocument): void {
     this.remove(doc.id);
@@ -40,7 +49,8 @@ export class Partition {
       if (field.name === 'name') nameTokenCount = words.length;
       for (const word of words) tokens.set(word, (tokens.get(word) ?? 0) | field.bit);
     }
-    const entry: Entry = { doc, tokens, nameTokenCount };
+    const slot = this.freeSlots.pop() ?? this.nextSlot++;
+    const entry: Entry = { slot, doc, tokens, nameTokenCount };
     this.entries.set(doc.id, entry);
     for (const [word, mask] of tokens) {
       let posting = this.postings.get(word);
@@ -57,6 +67,7 @@ export class Partition {
     const entry = this.entries.get(id);
     if (!entry) return false;
     this.entries.delete(id);
+    this.freeSlots.push(entry.slot);
     for (const word of entry.tokens.keys()) {
       const posting = this.postings.get(word);
       if (posting) {

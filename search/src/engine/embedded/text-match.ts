@@ -6,21 +6,80 @@ import type { WordMatch } from './trie.ts';
 export const MAX_QUERY_TOKENS = 16;
 /** Completions/typo variants collected per query word, then the best ones kept. */
 const COLLECT_LIMIT = 400;
-const KEEP_LIMIT = 64;
+/** words kept per query word: completions of an exact prefix, and (fewer, like Typesense's
+ * max_candidates) variants that need a typo */
+const KEEP_EXACT = 64;
+const KEEP_TYPO = 16;
 
 export interface TextMatches {
-  /** entry → relevance (higher is better) */
-  scores: Map<Entry, number>;
+  /** matching entries, in no particular order */
+  entries: Entry[];
+  /** relevance by entry slot (higher is better); only meaningful for `entries` */
+  scores: Float64Array;
   /** word → how many leading characters to highlight (Infinity = the whole word) */
   highlight: Map<string, number>;
 }
 
-interface TokenAcc {
-  matched: number;
-  typos: number;
-  weight: number;
-  exact: number;
-  nameHits: number;
+/**
+ * Per-query accumulators indexed by entry slot, reused across queries (a stamp per slot says
+ * whether the value belongs to the current query), so scoring 30k matches allocates nothing per
+ * match. One set per partition; queries are synchronous, so it is never shared concurrently.
+ */
+class Scratch {
+  size = 0;
+  stamp = new Uint32Array(0);
+  matched = new Uint8Array(0);
+  typos = new Uint16Array(0);
+  weight = new Uint16Array(0);
+  exact = new Uint8Array(0);
+  nameHits = new Uint8Array(0);
+  tokStamp = new Uint32Array(0);
+  tokTypos = new Uint8Array(0);
+  tokWeight = new Uint8Array(0);
+  tokFlags = new Uint8Array(0);
+  scores = new Float64Array(0);
+  entries: Array<Entry | undefined> = [];
+  private clock = 0;
+
+  ensure(size: number): void {
+    if (size <= this.size) return;
+    const n = Math.max(size, Math.ceil(this.size * 1.5), 1024);
+    this.size = n;
+    this.stamp = new Uint32Array(n);
+    this.matched = new Uint8Array(n);
+    this.typos = new Uint16Array(n);
+    this.weight = new Uint16Array(n);
+    this.exact = new Uint8Array(n);
+    this.nameHits = new Uint8Array(n);
+    this.tokStamp = new Uint32Array(n);
+    this.tokTypos = new Uint8Array(n);
+    this.tokWeight = new Uint8Array(n);
+    this.tokFlags = new Uint8Array(n);
+    this.scores = new Float64Array(n);
+    this.entries = new Array(n);
+    this.clock = 0;
+  }
+
+  tick(): number {
+    if (this.clock >= 0xfffffff0) {
+      this.stamp.fill(0);
+      this.tokStamp.fill(0);
+      this.clock = 0;
+    }
+    return ++this.clock;
+  }
+}
+
+const scratches = new WeakMap<Partition, Scratch>();
+
+function scratchFor(partition: Partition): Scratch {
+  let s = scratches.get(partition);
+  if (!s) {
+    s = new Scratch();
+    scratches.set(partition, s);
+  }
+  s.ensure(partition.capacity);
+  return s;
 }
 
 /**
@@ -34,12 +93,13 @@ export function matchText(partition: Partition, words: string[]): TextMatches {
   const tokens = words.slice(0, MAX_QUERY_TOKENS);
   // pass 1: each word at the smallest typo count that finds anything in the vocabulary
   let candidates = tokens.map((t, i) => lookup(partition, t, i === tokens.length - 1, 'minimal'));
-  let result = score(tokens, candidates, true);
-  if (result.scores.size === 0) {
+  const scratch = scratchFor(partition);
+  let result = score(scratch, tokens, candidates, true);
+  if (result.entries.length === 0) {
     // pass 2: full typo budget for every word
     candidates = tokens.map((t, i) => lookup(partition, t, i === tokens.length - 1, 'budget'));
-    result = score(tokens, candidates, true);
-    if (result.scores.size === 0 && tokens.length > 1) result = score(tokens, candidates, false);
+    result = score(scratch, tokens, candidates, true);
+    if (result.entries.length === 0 && tokens.length > 1) result = score(scratch, tokens, candidates, false);
   }
   return result;
 }
@@ -63,84 +123,114 @@ function lookup(
     ...m,
     posting: partition.postings.get(m.word) ?? new Map<Entry, number>(),
   }));
-  if (withPostings.length <= KEEP_LIMIT) return withPostings;
+  const keep = found.some((m) => m.typos > 0) ? KEEP_TYPO : KEEP_EXACT;
+  if (withPostings.length <= keep) return withPostings;
   // keep the closest and, among equals, the most common words
   withPostings.sort(
     (a, b) => a.typos - b.typos || Number(a.prefix) - Number(b.prefix) || b.posting.size - a.posting.size,
   );
-  return withPostings.slice(0, KEEP_LIMIT);
+  return withPostings.slice(0, keep);
 }
 
-function score(
-  tokens: string[],
-  candidates: Array<Array<WordMatch & { posting: Map<Entry, number> }>>,
-  requireAll: boolean,
-): TextMatches {
-  const acc = new Map<Entry, TokenAcc>();
+type Candidate = WordMatch & { posting: Map<Entry, number> };
+
+const EXACT = 1;
+const NAME = 2;
+
+function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], requireAll: boolean): TextMatches {
+  const query = scratch.tick();
+  const {
+    stamp,
+    matched,
+    typos,
+    weight,
+    exact,
+    nameHits,
+    tokStamp,
+    tokTypos,
+    tokWeight,
+    tokFlags,
+    entries: bySlot,
+  } = scratch;
   const highlight = new Map<string, number>();
+  let touched: number[] = [];
   // for AND, walk the rarest word first so the working set stays small
   const order = tokens.map((_, i) => i);
   if (requireAll) order.sort((a, b) => postingTotal(candidates[a]!) - postingTotal(candidates[b]!));
   let step = 0;
   for (const i of order) {
     const token = tokens[i]!;
-    const best = new Map<Entry, { typos: number; weight: number; exact: boolean; name: boolean }>();
-    for (const cand of candidates[i]!) {
-      for (const [entry, mask] of cand.posting) {
-        if (requireAll && step > 0) {
-          const a = acc.get(entry);
-          if (!a || a.matched !== step) continue;
-        }
-        const weight = maskWeight(mask);
-        const prev = best.get(entry);
-        if (
-          !prev ||
-          cand.typos < prev.typos ||
-          (cand.typos === prev.typos &&
-            (weight > prev.weight || (weight === prev.weight && !cand.prefix && !prev.exact)))
-        ) {
-          best.set(entry, {
-            typos: cand.typos,
-            weight,
-            exact: !cand.prefix && cand.typos === 0,
-            name: (mask & 1) !== 0,
-          });
-        }
-      }
-    }
+    const tok = scratch.tick();
+    const seen: number[] = [];
     for (const cand of candidates[i]!) {
       if (cand.posting.size > 0 && !highlight.has(cand.word)) {
         highlight.set(cand.word, cand.prefix ? Math.min(token.length, cand.word.length) : Number.POSITIVE_INFINITY);
       }
-    }
-    for (const [entry, b] of best) {
-      let a = acc.get(entry);
-      if (!a) {
-        if (requireAll && step > 0) continue;
-        a = { matched: 0, typos: 0, weight: 0, exact: 0, nameHits: 0 };
-        acc.set(entry, a);
+      const candExact = !cand.prefix && cand.typos === 0;
+      for (const [entry, mask] of cand.posting) {
+        const slot = entry.slot;
+        if (step > 0 && requireAll && (stamp[slot] !== query || matched[slot] !== step)) continue;
+        const w = maskWeight(mask);
+        if (tokStamp[slot] !== tok) {
+          tokStamp[slot] = tok;
+          tokTypos[slot] = cand.typos;
+          tokWeight[slot] = w;
+          tokFlags[slot] = (candExact ? EXACT : 0) | (mask & 1 ? NAME : 0);
+          seen.push(slot);
+          bySlot[slot] = entry;
+          continue;
+        }
+        const pt = tokTypos[slot]!;
+        const pw = tokWeight[slot]!;
+        if (
+          cand.typos < pt ||
+          (cand.typos === pt && (w > pw || (w === pw && candExact && !(tokFlags[slot]! & EXACT))))
+        ) {
+          tokTypos[slot] = cand.typos;
+          tokWeight[slot] = w;
+          tokFlags[slot] = (candExact ? EXACT : 0) | (mask & 1 ? NAME : 0);
+        }
       }
-      a.matched++;
-      a.typos += b.typos;
-      a.weight += b.weight;
-      a.exact += b.exact ? 1 : 0;
-      a.nameHits += b.name ? 1 : 0;
     }
+    for (const slot of seen) {
+      if (stamp[slot] !== query) {
+        stamp[slot] = query;
+        matched[slot] = 0;
+        typos[slot] = 0;
+        weight[slot] = 0;
+        exact[slot] = 0;
+        nameHits[slot] = 0;
+        touched.push(slot);
+      }
+      matched[slot]!++;
+      typos[slot]! += tokTypos[slot]!;
+      weight[slot]! += tokWeight[slot]!;
+      if (tokFlags[slot]! & EXACT) exact[slot]!++;
+      if (tokFlags[slot]! & NAME) nameHits[slot]!++;
+    }
+    if (requireAll) touched = seen;
     step++;
   }
-  const scores = new Map<Entry, number>();
-  let maxMatched = 0;
-  for (const a of acc.values()) if (a.matched > maxMatched) maxMatched = a.matched;
-  const need = requireAll ? tokens.length : maxMatched;
-  for (const [entry, a] of acc) {
-    if (a.matched < need || a.matched === 0) continue;
-    const coverage = entry.nameTokenCount > 0 ? Math.min(99, Math.round((99 * a.nameHits) / entry.nameTokenCount)) : 0;
-    scores.set(
-      entry,
-      a.matched * 1e9 + (2 * MAX_QUERY_TOKENS - a.typos) * 1e7 + a.weight * 1e4 + a.exact * 1e2 + coverage,
-    );
+  let need = tokens.length;
+  if (!requireAll) {
+    need = 0;
+    for (const slot of touched) if (matched[slot]! > need) need = matched[slot]!;
   }
-  return { scores, highlight };
+  const out: Entry[] = [];
+  for (const slot of touched) {
+    if (matched[slot]! < need || matched[slot] === 0) continue;
+    const entry = bySlot[slot]!;
+    const names = entry.nameTokenCount;
+    const coverage = names > 0 ? Math.min(99, Math.round((99 * nameHits[slot]!) / names)) : 0;
+    scratch.scores[slot] =
+      matched[slot]! * 1e9 +
+      (2 * MAX_QUERY_TOKENS - typos[slot]!) * 1e7 +
+      weight[slot]! * 1e4 +
+      exact[slot]! * 1e2 +
+      coverage;
+    out.push(entry);
+  }
+  return { entries: out, scores: scratch.scores, highlight };
 }
 
 function postingTotal(cands: Array<{ posting: Map<Entry, number> }>): number {

@@ -1,0 +1,213 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChangeEvent } from '@commerce/common';
+import { runMigrations, startEmbeddedPostgres } from '@commerce/infra';
+import MiniSearch from 'minisearch';
+import postgres from 'postgres';
+import type { ProductDocument } from '../document.ts';
+import { EmbeddedEngine } from '../engine/embedded/embedded-engine.ts';
+import { countFacets } from '../engine/embedded/facets.ts';
+import { createSearchIndexer } from '../indexer/search-indexer.ts';
+import { parseSearchRequest } from '../query/search-request.ts';
+import { batchOf, captureUpdate } from '../testing/capture-changes.ts';
+import { benchQueries, percentile } from './queries.ts';
+import { insertSynthetic, syntheticProducts } from './synthetic-catalog.ts';
+
+/**
+ * bench:search — 100,000 products in real Postgres, loaded through the indexer into the embedded
+ * engine; 2,000 shopper queries (prefix + 1 typo + facets, half filtered) timed in-process; then
+ * 1,000 catalog updates committed to Postgres and applied through the indexer, timed from before
+ * the UPDATE until the change is visible to search. MiniSearch runs the same documents and queries
+ * side by side as the baseline. DATABASE_URL may point at an empty migrated database; otherwise an
+ * embedded Postgres is started in a temp dir.
+ */
+const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 2_000);
+const UPDATES = Number(process.env.BENCH_UPDATES ?? 1_000);
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s[s.length - 1] ?? 0) };
+};
+const log = (...args: unknown[]) => console.log(...args);
+
+async function main() {
+  let cleanup = async () => {};
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    const dir = await mkdtemp(join(tmpdir(), 'search-bench-'));
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'pg'),
+      settings: { fsync: 'off', synchronous_commit: 'off' },
+    });
+    url = pg.url;
+    cleanup = async () => {
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  try {
+    await runMigrations(sql);
+    const products = syntheticProducts(DOCS);
+    let t = performance.now();
+    const slug = `bench-${Date.now().toString(36)}`;
+    const merchantId = await insertSynthetic(sql, slug, products);
+    log(`seeded ${DOCS} products into Postgres in ${Math.round(performance.now() - t)} ms`);
+
+    // ours: load through the indexer (the same path as `npm start`)
+    const engine = new EmbeddedEngine();
+    const indexer = createSearchIndexer({ sql, engine });
+    t = performance.now();
+    const loaded = await indexer.rebuild();
+    const loadMs = performance.now() - t;
+    const docs: ProductDocument[] = [];
+    const all = await sql<
+      { id: string }[]
+    >`select id::text from products where merchant_id = ${merchantId} order by id`;
+    for (const { id } of all) {
+      const d = await engine.get(id);
+      if (d) docs.push(d);
+    }
+    log(`embedded engine: ${loaded} documents read from Postgres and indexed in ${Math.round(loadMs)} ms`);
+
+    // baseline: MiniSearch with the same fields, weights, prefix and typo budget
+    const mini = new MiniSearch<ProductDocument>({
+      fields: ['name', 'brand', 'category', 'tags', 'description'],
+      extractField: (d, f) => {
+        const v = (d as unknown as Record<string, unknown>)[f];
+        return Array.isArray(v) ? v.join(' ') : (v as string);
+      },
+    });
+    t = performance.now();
+    mini.addAll(docs);
+    const miniIndexMs = performance.now() - t;
+    const byId = new Map(docs.map((d) => [d.id, d]));
+
+    const queries = benchQueries(products, QUERIES);
+    const ours: number[] = [];
+    const base: number[] = [];
+    let oursFound = 0;
+    let baseFound = 0;
+    // warm-up (JIT) on a different slice, not measured
+    for (const q of benchQueries(products, 200, 99)) engine.searchSync(merchantId, parseSearchRequest(q));
+    for (const q of queries) {
+      const s = performance.now();
+      const r = engine.searchSync(merchantId, parseSearchRequest({ ...q, per_page: '20' }));
+      ours.push(performance.now() - s);
+      if (r.found > 0) oursFound++;
+    }
+    for (const q of queries) {
+      const s = performance.now();
+      const hits = mini.search(q.q, {
+        prefix: (_term, i, terms) => i === terms.length - 1,
+        fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 4 ? 1 : 0),
+        combineWith: 'AND',
+        boost: { name: 8, brand: 4, category: 3, tags: 3 },
+        filter: q.filter_by ? (r) => byId.get(String(r.id))?.in_stock === true : undefined,
+      });
+      const matched = hits.map((h) => byId.get(String(h.id))!);
+      countFacets(matched, ['category', 'brand', 'in_stock'], 10);
+      matched.slice(0, 20);
+      base.push(performance.now() - s);
+      if (hits.length > 0) baseFound++;
+    }
+
+    // update cost in each engine: replace one document
+    const sample = docs.slice(0, 1_000);
+    t = performance.now();
+    for (const d of sample) await engine.upsert([{ ...d, price: d.price + 1 }]);
+    const oursUpdateUs = ((performance.now() - t) / sample.length) * 1000;
+    t = performance.now();
+    for (const d of sample) {
+      mini.discard(d.id);
+      mini.add({ ...d, price: d.price + 1 });
+    }
+    const miniUpdateUs = ((performance.now() - t) / sample.length) * 1000;
+
+    // commit → searchable through the indexer on real Postgres
+    const lag: number[] = [];
+    const targets = await sql<{ product_id: string; variant_id: string; price: string }[]>`
+      select distinct on (p.id) p.id::text as product_id, v.id::text as variant_id, v.price_amount::text as price
+      from products p join product_variants v on v.product_id = p.id
+      where p.merchant_id = ${merchantId} order by p.id, v.price_amount, v.id limit ${UPDATES}`;
+    for (const [i, target] of targets.entries()) {
+      const kind = i % 4;
+      const start = performance.now();
+      let events: ChangeEvent[];
+      if (kind === 0) {
+        events = await captureUpdate(sql, 'product_variants', 'price_amount = $2', 'id = $1', [target.variant_id, 99]);
+      } else if (kind === 1) {
+        events = await captureUpdate(sql, 'inventory_levels', 'on_hand = $2, reserved = 0', 'variant_id = $1', [
+          target.variant_id,
+          i % 3,
+        ]);
+      } else if (kind === 2) {
+        events = await captureUpdate(sql, 'products', 'name = $2', 'id = $1', [
+          target.product_id,
+          `Quokka${i} Special`,
+        ]);
+      } else {
+        events = await captureUpdate(sql, 'products', "status = 'draft'", 'id = $1', [target.product_id]);
+      }
+      await indexer.handle(batchOf(events), { signal: new AbortController().signal });
+      const doc = await engine.get(target.product_id);
+      const visible =
+        kind === 0
+          ? doc?.price === 99
+          : kind === 1
+            ? doc !== null && doc.available >= i % 3 && doc.in_stock === doc.available > 0
+            : kind === 2
+              ? engine.searchSync(merchantId, parseSearchRequest({ q: `quokka${i}` })).hits[0]?.document.id ===
+                target.product_id
+              : doc === null;
+      lag.push(performance.now() - start);
+      if (!visible) throw new Error(`update ${i} (kind ${kind}) not visible to search after the indexer ran`);
+    }
+
+    const o = stats(ours);
+    const b = stats(base);
+    const l = stats(lag);
+    log('');
+    log(`conditions: ${DOCS} docs in one store, ${QUERIES} queries (1–2 words, 1 typo, last word a 3–6 letter prefix,`);
+    log('            facets category,brand,in_stock; half with filter in_stock:true), in-process (no HTTP),');
+    log(
+      `            node ${process.version}, 2 cores; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
+    );
+    log('            from before the UPDATE to visible in search, events built from the committed rows');
+    log('');
+    log('engine        index_ms  query_p50  query_p99  query_max  update_us  queries_with_hits');
+    log(
+      `embedded (ours) ${String(Math.round(loadMs)).padStart(6)}*  ${String(o.p50).padStart(8)}  ${String(o.p99).padStart(9)}  ${String(o.max).padStart(9)}  ${String(Math.round(oursUpdateUs)).padStart(9)}  ${oursFound}/${QUERIES}`,
+    );
+    log(
+      `minisearch 7.2 ${String(Math.round(miniIndexMs)).padStart(7)}   ${String(b.p50).padStart(8)}  ${String(b.p99).padStart(9)}  ${String(b.max).padStart(9)}  ${String(Math.round(miniUpdateUs)).padStart(9)}  ${baseFound}/${QUERIES}`,
+    );
+    log(
+      '  * ours includes reading and folding the documents from Postgres; minisearch indexes the already-built documents',
+    );
+    log(`commit → searchable: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
+    log(
+      `BENCH ${JSON.stringify({
+        bench: 'search',
+        docs: DOCS,
+        queries: QUERIES,
+        p50_ms: o.p50,
+        p99_ms: o.p99,
+        lag_p50_ms: l.p50,
+        lag_p99_ms: l.p99,
+        baseline_minisearch_p50_ms: b.p50,
+        baseline_minisearch_p99_ms: b.p99,
+        update_us: Math.round(oursUpdateUs),
+        baseline_minisearch_update_us: Math.round(miniUpdateUs),
+      })}`,
+    );
+  } finally {
+    await sql.end({ timeout: 5 });
+    await cleanup();
+  }
+}
+
+await main();
