@@ -188,6 +188,7 @@ export function createHub(deps: HubDeps): Hub {
         open: (conn, token) => core.open(conn, token),
         message: (session, bytes) => core.message(session, bytes),
         closed: (session) => core.closed(session),
+        dropped: () => metrics.drops.inc(),
         slow: (session) => {
           metrics.slowDisconnects.inc();
           core.end(session, CloseCode.slowConsumer, 'slow consumer');

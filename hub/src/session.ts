@@ -24,6 +24,8 @@ export class Session {
   crypto: SessionCrypto | undefined;
   /** topics this session is subscribed to, with their channels */
   readonly topics = new Map<string, TopicChannel>();
+  /** topics whose subscription is being set up (they count against the limit already) */
+  readonly joining = new Set<string>();
   readonly bucket: Bucket;
   inbox: Promise<void> = Promise.resolve();
   #outbox: Promise<unknown> = Promise.resolve();

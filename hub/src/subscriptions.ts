@@ -27,9 +27,20 @@ export class SubscriptionHandler {
     const { rid, topic } = message;
     const verdict = authorizeTopic(session.principal!, topic);
     if (!verdict.ok) return this.#refuse(session, rid, topic, verdict.reason);
-    if (!session.topics.has(topic) && session.topics.size >= this.deps.limits.maxSubscriptions) {
+    const known = session.topics.has(topic) || session.joining.has(topic);
+    if (!known && session.topics.size + session.joining.size >= this.deps.limits.maxSubscriptions) {
       return this.#refuse(session, rid, topic, 'too_many_subscriptions');
     }
+    session.joining.add(topic);
+    try {
+      await this.#subscribe(session, message);
+    } finally {
+      session.joining.delete(topic);
+    }
+  }
+
+  async #subscribe(session: Session, message: Subscribe): Promise<void> {
+    const { rid, topic } = message;
     let channel: TopicChannel;
     try {
       channel = await this.deps.registry.acquire(topic);

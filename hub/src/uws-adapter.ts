@@ -1,5 +1,5 @@
 import uWS from '@based/uws';
-import { CloseCode, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '@commerce/sdk/wire';
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '@commerce/sdk/wire';
 import type { Conn, Fanout } from './transport.ts';
 
 /**
@@ -10,7 +10,9 @@ export interface SocketHandlers<S> {
   open(conn: Conn, protocolToken: string | undefined): S;
   message(session: S, bytes: Uint8Array): void;
   closed(session: S): void;
-  /** the socket hit the backpressure limit and a message was dropped */
+  /** a message to this socket was dropped at the backpressure limit */
+  dropped(session: S): void;
+  /** the socket hit the backpressure limit (reported once per socket) */
   slow(session: S): void;
 }
 
@@ -31,10 +33,21 @@ interface UserData<S> {
   conn: UwsConn | undefined;
 }
 
+/** How long a close waits for a congested socket to drain before the connection is dropped. */
+const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
+
 class UwsConn implements Conn {
   closed = false;
   slowReported = false;
-  constructor(private readonly ws: uWS.WebSocket<unknown>) {}
+  /** a close waiting for backpressure to drain, so the close frame itself is not dropped */
+  pendingClose: { code: number; reason: string; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** set by the uWS close handler: the ws object must not be touched after it */
+  gone = false;
+
+  constructor(
+    private readonly ws: uWS.WebSocket<unknown>,
+    private readonly maxBackpressure: number,
+  ) {}
 
   send(bytes: Uint8Array): boolean {
     if (this.closed) return false;
@@ -56,7 +69,29 @@ class UwsConn implements Conn {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.ws.end(code, reason);
+    if (this.ws.getBufferedAmount() < this.maxBackpressure / 2) {
+      this.ws.end(code, reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (!this.gone) this.ws.close();
+    }, CLOSE_DRAIN_TIMEOUT_MS);
+    this.pendingClose = { code, reason, timer };
+  }
+
+  /** uWS drain callback: finish a deferred close once the buffer has room for the close frame. */
+  drained(): void {
+    const pending = this.pendingClose;
+    if (!pending || this.gone || this.ws.getBufferedAmount() >= this.maxBackpressure / 2) return;
+    clearTimeout(pending.timer);
+    this.pendingClose = undefined;
+    this.ws.end(pending.code, pending.reason);
+  }
+
+  forget(): void {
+    this.closed = true;
+    this.gone = true;
+    if (this.pendingClose) clearTimeout(this.pendingClose.timer);
   }
 }
 
@@ -70,7 +105,9 @@ export class UwsServer<S> implements Fanout {
     this.#app = uWS.App();
     this.#app.ws<UserData<S>>('/ws', {
       compression: uWS.DISABLED,
-      maxPayloadLength: options.maxMessageBytes,
+      // the core closes anything over maxMessageBytes with 1009; this ceiling only bounds what uWS
+      // buffers before asking us (beyond it uWS drops the connection without a close frame)
+      maxPayloadLength: options.maxMessageBytes * 8,
       maxBackpressure: options.maxBackpressureBytes,
       closeOnBackpressureLimit: false,
       idleTimeout: options.idleTimeoutS,
@@ -78,7 +115,7 @@ export class UwsServer<S> implements Fanout {
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => {
         const data = ws.getUserData();
-        data.conn = new UwsConn(ws as uWS.WebSocket<unknown>);
+        data.conn = new UwsConn(ws as uWS.WebSocket<unknown>, options.maxBackpressureBytes);
         data.session = this.handlers!.open(data.conn, data.token);
         data.token = undefined;
       },
@@ -89,6 +126,7 @@ export class UwsServer<S> implements Fanout {
       },
       dropped: (ws) => {
         const data = ws.getUserData();
+        if (data.session !== undefined) this.handlers!.dropped(data.session);
         if (!data.conn || data.conn.slowReported || data.session === undefined) return;
         data.conn.slowReported = true;
         const session = data.session;
@@ -97,9 +135,10 @@ export class UwsServer<S> implements Fanout {
           if (!data.conn?.closed) this.handlers!.slow(session);
         });
       },
+      drain: (ws) => ws.getUserData().conn?.drained(),
       close: (ws) => {
         const data = ws.getUserData();
-        if (data.conn) data.conn.closed = true;
+        data.conn?.forget();
         if (data.session !== undefined) this.handlers!.closed(data.session);
       },
     });
@@ -197,5 +236,3 @@ function statusLine(status: number): string {
   };
   return `${status} ${text[status] ?? 'Status'}`;
 }
-
-export const UWS_CLOSE_ON_OVERSIZE = CloseCode.messageTooBig;
