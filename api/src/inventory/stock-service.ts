@@ -29,13 +29,18 @@ interface OnHandChange {
  * zero or below what is reserved (→ 409), so no read-then-write is needed.
  */
 async function changeOnHand(db: Db, s: Scope, change: OnHandChange, sku: string): Promise<StockChange> {
+  // an upsert's insert tuple must itself pass the checks, so lowering stock is a plain UPDATE
+  const level =
+    change.delta >= 0
+      ? db`insert into inventory_levels (merchant_id, variant_id, location_id, on_hand)
+           values (${s.merchantId}, ${change.variantId}, ${change.locationId}, ${change.delta})
+           on conflict (variant_id, location_id) do update set on_hand = inventory_levels.on_hand + excluded.on_hand
+           returning *`
+      : db`update inventory_levels set on_hand = on_hand + ${change.delta}
+           where merchant_id = ${s.merchantId} and variant_id = ${change.variantId} and location_id = ${change.locationId}
+           returning *`;
   const [row] = await db<(LevelRow & { movement: MovementRow })[]>`
-    with il as (
-      insert into inventory_levels (merchant_id, variant_id, location_id, on_hand)
-      values (${s.merchantId}, ${change.variantId}, ${change.locationId}, ${change.delta})
-      on conflict (variant_id, location_id) do update set on_hand = inventory_levels.on_hand + excluded.on_hand
-      returning *
-    ), mv as (
+    with il as (${level}), mv as (
       insert into stock_movements (merchant_id, variant_id, location_id, reason, quantity, on_hand_after, transfer_id, note, actor_id)
       select merchant_id, variant_id, location_id, ${change.reason}, ${change.delta}, on_hand,
              ${change.transferId ?? null}::uuid, ${change.note}, ${s.staffId}
@@ -43,7 +48,8 @@ async function changeOnHand(db: Db, s: Scope, change: OnHandChange, sku: string)
       returning ${MOVEMENT_COLUMNS(db)}
     )
     select ${LEVEL_COLUMNS(db)}, (select row_to_json(mv) from mv) as movement from il`;
-  return { level: toLevel({ ...row!, sku }), movement: toMovement(fromJson(row!.movement)) };
+  if (!row) throw conflict('stock.below_zero', 'stock on hand cannot drop below zero');
+  return { level: toLevel({ ...row, sku }), movement: toMovement(fromJson(row.movement)) };
 }
 
 /** row_to_json gives bigints as numbers and timestamps as text: back to the row shape. */

@@ -182,6 +182,22 @@ describe('order lifecycle', () => {
     expect(draft.body.error.code).toBe('order.not_for_sale');
   });
 
+  it('accepts the limits themselves: 100 lines, 9,999 of one item', async () => {
+    const { beer, burger } = m.products;
+    await db.sql`update inventory_levels set on_hand = on_hand + 20000 where variant_id = ${beer.variantId}`;
+    const hundred = await order(
+      Array.from({ length: 100 }, () => ({ variant_id: burger.variantId, quantity: 1 }))
+        .slice(0, 1)
+        .concat(Array.from({ length: 99 }, () => ({ variant_id: beer.variantId, quantity: 1 }))),
+    );
+    expect(hundred.status).toBe(201);
+    expect(hundred.body.line_count).toBe(100);
+    const big = await order([{ variant_id: beer.variantId, quantity: 9999 }]);
+    expect(big.status).toBe(201);
+    expect(big.body.total.amount).toBe(9999 * beer.price);
+    for (const o of [hundred.body.id, big.body.id]) await t.call('POST', `/orders/${o}/cancel`, { token: cashier() });
+  });
+
   it('lists and gets orders', async () => {
     const list = await t.call('GET', '/orders?limit=2', { token: cashier() });
     expect(list.status).toBe(200);
