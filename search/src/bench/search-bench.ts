@@ -174,7 +174,10 @@ async function main() {
     log(`conditions: ${DOCS} docs in one store, ${QUERIES} queries (1–2 words, 1 typo, last word a 3–6 letter prefix,`);
     log('            facets category,brand,in_stock; half with filter in_stock:true), in-process (no HTTP),');
     log(
-      `            node ${process.version}, 2 cores; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
+      `            node ${process.version}, ${os.cpus().length} cores, load avg ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
     );
     log('            from before the UPDATE to visible in search, events built from the committed rows');
     log('');

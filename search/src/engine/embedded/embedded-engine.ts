@@ -115,6 +115,7 @@ export class EmbeddedEngine implements SearchEngine {
       count += batch.length;
       onProgress?.({ done: count, total: null });
     }
+    for (const partition of next.partitions.values()) partition.warm();
     this.gen = next;
     return { count: next.owner.size, target: `generation-${next.id}` };
   }

@@ -21,6 +21,16 @@ export interface Entry {
   nameTokenCount: number;
 }
 
+/** A posting as flat arrays, for fast iteration at query time (Map iteration is ~10x slower). */
+export interface PostingArrays {
+  size: number;
+  entries: Entry[];
+  slots: Int32Array;
+  masks: Uint8Array;
+}
+
+const EMPTY: PostingArrays = { size: 0, entries: [], slots: new Int32Array(0), masks: new Uint8Array(0) };
+
 /**
  * One merchant's documents: an inverted index (word → entries with the fields it occurs in) and the
  * vocabulary trie. Partitioning by merchant keeps one store's queries from scanning another's
@@ -30,6 +40,8 @@ export class Partition {
   readonly entries = new Map<string, Entry>();
   readonly postings = new Map<string, Map<Entry, number>>();
   readonly vocabulary = new Trie();
+  /** flat copies of postings, built on first read after a change to the word */
+  private readonly arrays = new Map<string, PostingArrays>();
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
 
@@ -59,6 +71,7 @@ export class Partition {
         this.postings.set(word, posting);
       }
       posting.set(entry, mask);
+      this.arrays.delete(word);
       this.vocabulary.add(word);
     }
   }
@@ -70,6 +83,7 @@ export class Partition {
     this.freeSlots.push(entry.slot);
     for (const word of entry.tokens.keys()) {
       const posting = this.postings.get(word);
+      this.arrays.delete(word);
       if (posting) {
         posting.delete(entry);
         if (posting.size === 0) this.postings.delete(word);
@@ -77,5 +91,33 @@ export class Partition {
       this.vocabulary.remove(word);
     }
     return true;
+  }
+
+  /** builds every posting's flat copy (after a bulk load, so first queries do not pay for it) */
+  warm(): void {
+    for (const word of this.postings.keys()) this.postingArrays(word);
+  }
+
+  postingArrays(word: string): PostingArrays {
+    const cached = this.arrays.get(word);
+    if (cached) return cached;
+    const posting = this.postings.get(word);
+    if (!posting) return EMPTY;
+    const size = posting.size;
+    const out: PostingArrays = {
+      size,
+      entries: new Array(size),
+      slots: new Int32Array(size),
+      masks: new Uint8Array(size),
+    };
+    let i = 0;
+    for (const [entry, mask] of posting) {
+      out.entries[i] = entry;
+      out.slots[i] = entry.slot;
+      out.masks[i] = mask;
+      i++;
+    }
+    this.arrays.set(word, out);
+    return out;
   }
 }

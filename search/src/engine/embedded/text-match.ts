@@ -1,5 +1,5 @@
 import { typoBudget } from '../../schema.ts';
-import { type Entry, maskWeight, type Partition } from './partition.ts';
+import { type Entry, maskWeight, type Partition, type PostingArrays } from './partition.ts';
 import type { WordMatch } from './trie.ts';
 
 /** Query words beyond this are ignored (as Typesense caps query tokens). */
@@ -104,12 +104,7 @@ export function matchText(partition: Partition, words: string[]): TextMatches {
   return result;
 }
 
-function lookup(
-  partition: Partition,
-  token: string,
-  last: boolean,
-  mode: 'minimal' | 'budget',
-): Array<WordMatch & { posting: Map<Entry, number> }> {
+function lookup(partition: Partition, token: string, last: boolean, mode: 'minimal' | 'budget'): Candidate[] {
   const budget = typoBudget(token.length);
   let found: WordMatch[] = [];
   if (mode === 'minimal') {
@@ -121,7 +116,7 @@ function lookup(
   }
   const withPostings = found.map((m) => ({
     ...m,
-    posting: partition.postings.get(m.word) ?? new Map<Entry, number>(),
+    posting: partition.postingArrays(m.word),
   }));
   const keep = found.some((m) => m.typos > 0) ? KEEP_TYPO : KEEP_EXACT;
   if (withPostings.length <= keep) return withPostings;
@@ -132,7 +127,7 @@ function lookup(
   return withPostings.slice(0, keep);
 }
 
-type Candidate = WordMatch & { posting: Map<Entry, number> };
+type Candidate = WordMatch & { posting: PostingArrays };
 
 const EXACT = 1;
 const NAME = 2;
@@ -167,8 +162,10 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
         highlight.set(cand.word, cand.prefix ? Math.min(token.length, cand.word.length) : Number.POSITIVE_INFINITY);
       }
       const candExact = !cand.prefix && cand.typos === 0;
-      for (const [entry, mask] of cand.posting) {
-        const slot = entry.slot;
+      const { slots, masks, entries, size } = cand.posting;
+      for (let k = 0; k < size; k++) {
+        const slot = slots[k]!;
+        const mask = masks[k]!;
         if (step > 0 && requireAll && (stamp[slot] !== query || matched[slot] !== step)) continue;
         const w = maskWeight(mask);
         if (tokStamp[slot] !== tok) {
@@ -177,7 +174,7 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
           tokWeight[slot] = w;
           tokFlags[slot] = (candExact ? EXACT : 0) | (mask & 1 ? NAME : 0);
           seen.push(slot);
-          bySlot[slot] = entry;
+          bySlot[slot] = entries[k];
           continue;
         }
         const pt = tokTypos[slot]!;
@@ -233,7 +230,7 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
   return { entries: out, scores: scratch.scores, highlight };
 }
 
-function postingTotal(cands: Array<{ posting: Map<Entry, number> }>): number {
+function postingTotal(cands: Array<{ posting: PostingArrays }>): number {
   let total = 0;
   for (const c of cands) total += c.posting.size;
   return total;
