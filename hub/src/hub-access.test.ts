@@ -96,7 +96,9 @@ describe('handshake, subscriptions and isolation', () => {
     await client.connect();
     client.subscribe('m:1:everything');
     for (const station of ['1', '2', '3']) client.subscribe(topics.kitchen('1', '2', station));
-    await until(() => client.seen.refused.length === 2 && client.seen.subscribed.length === 2);
+    await until(() => client.seen.refused.length === 2 && client.seen.subscribed.length === 2).catch((error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(client.seen)}`);
+    });
     expect(client.seen.refused).toEqual([
       { topic: 'm:1:everything', reason: 'invalid_topic' },
       { topic: topics.kitchen('1', '2', '3'), reason: 'too_many_subscriptions' },

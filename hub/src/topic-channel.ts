@@ -143,27 +143,31 @@ export class TopicChannel {
 
   /** Seal a batch concurrently (nonce counters taken in order), then publish in seq order. */
   async #publish(entries: BusEntry[]): Promise<void> {
-    if (this.#key.counter + entries.length > this.deps.maxFramesPerKey) await this.#rotateNow('frame_limit');
-    const key = this.#key;
-    const sealed = entries.map((entry) =>
-      sealTopicFrame(
-        key.key,
-        { topicId: this.id, keyId: key.id, counter: key.counter++, epoch: entry.epoch, seq: entry.seq },
-        this.nameBytes,
-        utf8(JSON.stringify(entry.event)),
-      ),
-    );
-    const frames = await Promise.allSettled(sealed);
-    for (let i = 0; i < frames.length; i++) {
-      const frame = frames[i]!;
-      if (frame.status === 'rejected') {
-        this.deps.logger.error({ err: frame.reason, topic: this.name, seq: entries[i]!.seq }, 'sealing a frame failed');
-        continue;
+    for (let start = 0; start < entries.length; ) {
+      if (this.#key.counter >= this.deps.maxFramesPerKey) await this.#rotateNow('frame_limit');
+      const key = this.#key;
+      const chunk = entries.slice(start, start + (this.deps.maxFramesPerKey - key.counter));
+      start += chunk.length;
+      const sealed = chunk.map((entry) =>
+        sealTopicFrame(
+          key.key,
+          { topicId: this.id, keyId: key.id, counter: key.counter++, epoch: entry.epoch, seq: entry.seq },
+          this.nameBytes,
+          utf8(JSON.stringify(entry.event)),
+        ),
+      );
+      const frames = await Promise.allSettled(sealed);
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i]!;
+        if (frame.status === 'rejected') {
+          this.deps.logger.error({ err: frame.reason, topic: this.name, seq: chunk[i]!.seq }, 'sealing a frame failed');
+          continue;
+        }
+        const receivers = this.deps.fanout.subscriberCount(this.name);
+        this.deps.fanout.publish(this.name, frame.value);
+        this.deps.metrics.published.inc();
+        this.deps.metrics.deliveries.inc(receivers);
       }
-      const receivers = this.deps.fanout.subscriberCount(this.name);
-      this.deps.fanout.publish(this.name, frame.value);
-      this.deps.metrics.published.inc();
-      this.deps.metrics.deliveries.inc(receivers);
     }
   }
 

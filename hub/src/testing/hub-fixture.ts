@@ -31,6 +31,7 @@ export async function hubFixture() {
     sign,
     signing,
     logger,
+    authPublicKey: auth.publicKey,
     token: (request: Partial<TokenRequest> = {}) =>
       sign({ kind: 'terminal', id: '1', merchantId: '1', roles: ['owner'], ttlSeconds: 600, ...request }),
 
@@ -97,9 +98,13 @@ function record(client: HubClient) {
 }
 
 /** Waits until `predicate` holds, polling, failing after a bounded time. */
-export async function until(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
