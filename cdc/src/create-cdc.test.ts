@@ -1,4 +1,4 @@
-import { type DomainEvent, parseConfig } from '@commerce/common';
+import { type ChangeBatch, type ChangeSink, type DomainEvent, parseConfig } from '@commerce/common';
 import { type BusEntry, MemoryBus } from '@commerce/hub/bus';
 import { createTestDatabase } from '@commerce/infra/testing';
 import { pino } from 'pino';
@@ -16,6 +16,14 @@ import type {
 const db = await createTestDatabase();
 const bus = new MemoryBus({ historyMax: 1000, dedupeWindow: 2000 });
 let cdc: Cdc;
+// stands in for the search indexer: any ChangeSink after the bus sink gets every batch
+const extraBatches: ChangeBatch[] = [];
+const extraSink: ChangeSink = {
+  name: 'search',
+  async handle(batch) {
+    extraBatches.push(batch);
+  },
+};
 const ids = { merchant: '', branch: '', station: '', location: '' };
 
 beforeAll(async () => {
@@ -25,7 +33,7 @@ beforeAll(async () => {
     BUS_DRIVER: 'memory',
     CDC_SLOT_CHECK_MS: '100000',
   });
-  cdc = createCdc({ config, logger: pino({ level: 'silent' }), bus, sql: db.sql });
+  cdc = createCdc({ config, logger: pino({ level: 'silent' }), bus, sql: db.sql, sinks: [extraSink] });
   await cdc.start();
 
   const [m] = await db.sql<
@@ -203,6 +211,15 @@ describe('every domain event type from real commits', () => {
       expect(e.id).toContain(e.position);
       expect(e.occurredAt).toBeGreaterThan(Date.now() - 60_000);
     }
+  });
+
+  it('hands every change batch to the extra sinks too, whole transactions in commit order', async () => {
+    const events = extraBatches.flatMap((b) => b.events);
+    expect(events.filter((e) => e.table === 'public.merchants')).toHaveLength(1);
+    expect(events.filter((e) => e.table === 'public.kitchen_ticket_items' && e.op === 'c')).toHaveLength(2);
+    const positions = events.map((e) => e.position);
+    expect([...positions].sort()).toEqual(positions);
+    for (const batch of extraBatches) expect(batch.position).toBe(batch.events.at(-1)!.position);
   });
 
   it('exposes slot lag and retained WAL in /metrics', async () => {
