@@ -266,6 +266,24 @@ describe('pgoutput source on real commits', () => {
     }
   });
 
+  it('looks up the primary key of a FULL-identity table added to the publication while streaming', async () => {
+    const sink = recordingSink();
+    const src = source('cdc_late_table', [sink]);
+    await src.start();
+    try {
+      await db.sql.unsafe(`
+        create table cdc_late (tenant bigint, code text, label text, primary key (code, tenant));
+        alter table cdc_late replica identity full;
+        alter publication commerce_cdc add table cdc_late;`);
+      await db.sql`insert into cdc_late values (7, 'x', 'late')`;
+      const [event] = await waitFor(() => sink.events().length >= 1 && sink.events(), 'the late table change');
+      expect(event!.table).toBe('public.cdc_late');
+      expect(event!.key).toEqual({ code: 'x', tenant: '7' });
+    } finally {
+      await src.stop();
+    }
+  });
+
   it('answers keepalives and moves the slot past WAL it has nothing to deliver for', async () => {
     const sink = recordingSink();
     const src = source('cdc_idle', [sink]);

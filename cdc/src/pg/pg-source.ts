@@ -173,7 +173,7 @@ export function createPgSource(options: PgSourceOptions): PgSource {
         }
         busy = true;
         const txs = takeBatch();
-        await resolveKeys(txs, assembler);
+        await resolveKeys(txs, assembler, current.abort.signal);
         const events: ChangeEvent[] = txs.length === 1 ? txs[0]!.events : txs.flatMap((t) => t.events);
         const started = performance.now();
         if (events.length > 0) {
@@ -229,12 +229,22 @@ export function createPgSource(options: PgSourceOptions): PgSource {
   }
 
   /** Keys of REPLICA IDENTITY FULL tables added to the publication after start are looked up once. */
-  async function resolveKeys(txs: DecodedTransaction[], assembler: TransactionAssembler) {
+  async function resolveKeys(txs: DecodedTransaction[], assembler: TransactionAssembler, signal: AbortSignal) {
     const missing = new Set<number>();
     for (const tx of txs)
       for (const u of tx.unresolvedKeys) if (!primaryKeys.has(u.relationOid)) missing.add(u.relationOid);
     if (missing.size > 0) {
-      const found = await loadPrimaryKeys(options.sql, { relationOids: [...missing] });
+      let found: Map<number, string[]> | null = null;
+      for (let delay = 100; !found; delay = Math.min(delay * 2, 5_000)) {
+        try {
+          found = await loadPrimaryKeys(options.sql, { relationOids: [...missing] });
+        } catch (error) {
+          // a catalog read failing is an outage, not bad data: wait and try again
+          signal.throwIfAborted();
+          logger.warn({ err: error, retryInMs: delay }, 'primary key lookup failed, retrying');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
       for (const oid of missing) {
         const columns = found.get(oid) ?? [];
         primaryKeys.set(oid, columns);
