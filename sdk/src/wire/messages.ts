@@ -1,28 +1,24 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MAX_EPOCH_BYTES } from './constants.ts';
 
 /**
  * One zod schema per protocol message (version 1). Binary fields are base64url strings; ids are
  * decimal strings; positions are `{ epoch, seq }`.
  */
-const b64 = z.string().regex(/^[A-Za-z0-9_-]*$/);
-const requestId = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1);
-const u32 = z.number().int().min(0).max(0xffff_ffff);
+// zod/mini: the same schemas as zod, tree-shakable, so the browser bundle stays small
+const b64 = z.string().check(z.regex(/^[A-Za-z0-9_-]*$/));
+const intIn = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const requestId = intIn(0, 2 ** 31 - 1);
+const u32 = intIn(0, 0xffff_ffff);
 
 export const positionSchema = z.object({
-  epoch: z
-    .string()
-    .max(MAX_EPOCH_BYTES)
-    .regex(/^[\x21-\x7e]*$/),
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  epoch: z.string().check(z.maxLength(MAX_EPOCH_BYTES), z.regex(/^[\x21-\x7e]*$/)),
+  seq: intIn(0, Number.MAX_SAFE_INTEGER),
 });
 export type Position = z.infer<typeof positionSchema>;
 
-export const topicNameSchema = z.string().min(1).max(200);
+export const topicNameSchema = text(1, 200);
 
 export const domainEventSchema = z.looseObject({
   v: z.literal(1),
@@ -32,7 +28,7 @@ export const domainEventSchema = z.looseObject({
   topic: z.string(),
   entity: z.record(z.string(), z.unknown()),
   position: z.string(),
-  occurredAt: z.number().nullable(),
+  occurredAt: z.nullable(z.number()),
 });
 
 // ---- handshake, in clear -------------------------------------------------------------------
@@ -43,9 +39,9 @@ export const helloSchema = z.strictObject({
   /** the client's ephemeral ECDH P-256 public key, uncompressed (65 bytes) */
   clientKey: b64,
   /** the JWT, unless it was sent as the `bearer.<jwt>` subprotocol */
-  token: z.string().min(1).max(8192).optional(),
+  token: z.optional(text(1, 8192)),
   /** free text naming the client software, for logs */
-  agent: z.string().max(100).optional(),
+  agent: z.optional(text(0, 100)),
 });
 export type Hello = z.infer<typeof helloSchema>;
 
@@ -60,10 +56,10 @@ export const welcomeSchema = z.strictObject({
   /** base64url SHA-256 of the signing key's SPKI, so a client pinning several keys can name the one used */
   signingKeyId: b64,
   /** ms between client pings the server expects; silence for 2× this closes the session */
-  heartbeatMs: z.number().int().positive(),
-  maxMessageBytes: z.number().int().positive(),
+  heartbeatMs: intIn(1, 2 ** 31),
+  maxMessageBytes: intIn(1, 2 ** 31),
   /** token expiry, ms since epoch */
-  expiresAt: z.number().int(),
+  expiresAt: z.int(),
   principal: z.object({ kind: z.enum(['staff', 'terminal']), id: z.string(), merchantId: z.string() }),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
@@ -75,14 +71,14 @@ export const subscribeSchema = z.strictObject({
   rid: requestId,
   topic: topicNameSchema,
   /** the last position the client saw on this topic; omitted = start at the head */
-  since: positionSchema.optional(),
+  since: z.optional(positionSchema),
 });
 export const unsubscribeSchema = z.strictObject({ t: z.literal('unsub'), rid: requestId, topic: topicNameSchema });
 export const pingSchema = z.strictObject({ t: z.literal('ping'), ts: z.number() });
 export const reauthSchema = z.strictObject({
   t: z.literal('auth'),
   rid: requestId,
-  token: z.string().min(1).max(8192),
+  token: text(1, 8192),
 });
 
 export const clientMessageSchema = z.discriminatedUnion('t', [
@@ -134,33 +130,33 @@ export const subscribedSchema = z.strictObject({
   /** position of the last entry that was replayed or that precedes the live stream */
   head: positionSchema,
   /** null when no `since` was sent; otherwise whether exactly the missed entries were replayed */
-  recovery: z
-    .discriminatedUnion('recovered', [
-      z.object({ recovered: z.literal(true), count: z.number().int().min(0) }),
+  recovery: z.nullable(
+    z.discriminatedUnion('recovered', [
+      z.object({ recovered: z.literal(true), count: intIn(0, Number.MAX_SAFE_INTEGER) }),
       z.object({ recovered: z.literal(false), reason: z.enum(NOT_RECOVERED_REASONS) }),
-    ])
-    .nullable(),
+    ]),
+  ),
 });
 
 export const refusedSchema = z.strictObject({
   t: z.literal('refused'),
   rid: requestId,
-  topic: z.string().max(200),
+  topic: text(0, 200),
   reason: z.enum(REFUSAL_REASONS),
 });
 
 export const unsubscribedSchema = z.strictObject({
   t: z.literal('unsubscribed'),
-  rid: requestId.nullable(),
+  rid: z.nullable(requestId),
   topic: topicNameSchema,
   reason: z.enum(['requested', 'access_lost']),
 });
 
 export const pongSchema = z.strictObject({ t: z.literal('pong'), ts: z.number() });
-export const reauthedSchema = z.strictObject({ t: z.literal('authed'), rid: requestId, expiresAt: z.number().int() });
+export const reauthedSchema = z.strictObject({ t: z.literal('authed'), rid: requestId, expiresAt: z.int() });
 export const serverErrorSchema = z.strictObject({
   t: z.literal('error'),
-  rid: requestId.nullable(),
+  rid: z.nullable(requestId),
   code: z.string(),
   message: z.string(),
 });
