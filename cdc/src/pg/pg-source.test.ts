@@ -284,6 +284,31 @@ describe('pgoutput source on real commits', () => {
     }
   });
 
+  it('reconnects from the confirmed position when the replication connection is killed', async () => {
+    const sink = recordingSink();
+    const metrics = createCdcMetrics();
+    const src = source('cdc_reconnect', [sink], { metrics });
+    await src.start();
+    try {
+      await db.sql`insert into cdc_full values (40, 'before', 'v')`;
+      await waitFor(() => sink.events().length === 1, 'first change');
+      const { commitEndLsn } = parsePgPosition(sink.events()[0]!.position);
+      for (let i = 0; i < 500 && lsnValue(await confirmedFlush('cdc_reconnect')) < commitEndLsn; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      await db.sql`select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = 'cdc_reconnect'`;
+      await db.sql`insert into cdc_full values (41, 'after', 'v')`;
+      const events = await waitFor(
+        () => sink.events().some((e) => e.key?.id === '41') && sink.events(),
+        'change after reconnect',
+      );
+      expect(events.filter((e) => e.key?.id === '40')).toHaveLength(1);
+      expect(await metrics.registry.getSingleMetricAsString('cdc_source_restarts_total')).toMatch(/source="pg"} [1-9]/);
+      await waitFor(() => src.ready, 'ready again');
+    } finally {
+      await src.stop();
+    }
+  });
+
   it('answers keepalives and moves the slot past WAL it has nothing to deliver for', async () => {
     const sink = recordingSink();
     const src = source('cdc_idle', [sink]);
