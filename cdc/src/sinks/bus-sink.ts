@@ -37,7 +37,12 @@ export function createBusSink(deps: BusSinkDeps): ChangeSink {
         // a driver error (Redis down) is an outage: deliverToSinks retries, the batch is not acknowledged
         throw asRetriable(error, 'cdc.bus_unavailable', 'publishing to the bus failed');
       }
-      if (deps.metrics) for (const e of events) deps.metrics.domainEvents.inc({ type: e.type });
+      if (deps.metrics) {
+        // one counter update per type and batch: label lookups per event add up at 30k events/s
+        const byType = new Map<string, number>();
+        for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+        for (const [type, n] of byType) deps.metrics.domainEvents.inc({ type }, n);
+      }
     },
   };
 }
