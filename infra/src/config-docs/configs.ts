@@ -11,8 +11,10 @@ const MODULES = [
   '../config.ts',
   '../../../api/src/config.ts',
   '../../../cdc/src/config.ts',
+  '../../../cdc/src/debezium/config.ts',
   '../../../hub/src/config.ts',
   '../../../search/src/config.ts',
+  '../../../terminals/src/config.ts',
 ];
 
 export async function loadAllConfigs() {

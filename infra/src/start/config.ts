@@ -9,7 +9,14 @@ export const startConfigSchema = defineConfig(
     PG_PORT: env.port(54329).describe('port of the embedded Postgres (a free one is used if taken)'),
     API_PORT: env.port(3000).describe('HTTP port of the api (pages, storefront, explorer)'),
     HUB_PORT: env.port(3001).describe('WebSocket/HTTP port of the hub'),
-    PUBLIC_HOST: z.string().default('127.0.0.1').describe('host name printed in URLs'),
+    BIND_HOST: z
+      .string()
+      .default('127.0.0.1')
+      .describe('interface the api and hub listen on (0.0.0.0 to reach them from tablets on the LAN)'),
+    PUBLIC_HOST: z
+      .string()
+      .default('127.0.0.1')
+      .describe('host name in printed URLs and in the hub URL given to devices'),
     BUS_DRIVER: z.enum(['memory', 'redis']).default('memory').describe('fan-out bus; `--with-redis` sets redis'),
     REDIS_URL: env
       .url(['redis', 'rediss'])

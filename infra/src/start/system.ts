@@ -1,4 +1,10 @@
-import type { Logger } from '@commerce/common';
+import { createApi, isTerminalRevoked } from '@commerce/api';
+import { cdcConfigSchema, createCdc } from '@commerce/cdc';
+import { createTokenSigner, createTokenVerifier, type Logger, parseConfig } from '@commerce/common';
+import { createHub } from '@commerce/hub';
+import { createBus } from '@commerce/hub/bus';
+import { createSearchService } from '@commerce/search';
+import { createTerminalRoutes } from '@commerce/terminals';
 import type { Sql } from 'postgres';
 import type { DemoIds } from '../seed/demo-seed.ts';
 import type { StartConfig } from './config.ts';
@@ -24,21 +30,111 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** Starts every part in this process, wired together; stop() drains them in reverse order. */
+/**
+ * Every part in this one process, wired together (the embedded defaults of ARCHITECTURE.md):
+ * bus → search (index loaded from Postgres) → cdc (pgoutput slot; sinks: bus, search) → hub →
+ * api (with the storefront and terminal pages mounted). The api starts last so nothing is written
+ * before capture runs; stop() drains in reverse: api, hub, cdc, search, bus.
+ */
 export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
-  const demoTokens = await mintDemoTokens({
-    privateKeyPem: ctx.keys.auth.privateKeyPem,
-    issuer: AUTH_ISSUER,
-    audience: AUTH_AUDIENCE,
-    demo: ctx.demo,
-    ttlSeconds: ctx.config.DEMO_TOKEN_TTL_HOURS * 3600,
-  });
-  const stops: Array<() => Promise<void>> = [];
-  return {
-    urls: [],
-    demoTokens,
-    async stop() {
-      for (const stop of stops.reverse()) await stop();
-    },
+  const { config, sql, logger } = ctx;
+  const stops: Array<[string, () => Promise<void>]> = [];
+  const stop = async () => {
+    for (const [name, fn] of stops.reverse()) {
+      await fn().catch((error) => logger.error({ err: error, part: name }, 'stop failed'));
+    }
   };
+  try {
+    const auth = { issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE };
+    const tokenVerifier = await createTokenVerifier({ publicKeyPem: ctx.keys.auth.publicKeyPem, ...auth });
+    const tokenSigner = await createTokenSigner({ privateKeyPem: ctx.keys.auth.privateKeyPem, ...auth });
+
+    const bus = createBus({ driver: config.BUS_DRIVER, redisUrl: ctx.redisUrl, keyPrefix: 'commerce:' }, { logger });
+    await bus.start();
+    stops.push(['bus', () => bus.stop()]);
+
+    const search = createSearchService({
+      sql,
+      config: { SEARCH_ENGINE: 'embedded', TYPESENSE_ALIAS: 'products' },
+      logger: logger.child({ part: 'search' }),
+    });
+    await search.start();
+    stops.push(['search', () => search.stop()]);
+
+    const cdcConfig = parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: ctx.databaseUrl, CDC_SOURCE: 'pg' });
+    const cdc = createCdc({
+      config: cdcConfig,
+      logger: logger.child({ part: 'cdc' }),
+      bus,
+      sql,
+      sinks: [search.indexer],
+      onFatal: (error) => logger.fatal({ err: error }, 'cdc stopped: a change could not be delivered'),
+    });
+    await cdc.start();
+    stops.push(['cdc', () => cdc.stop()]);
+
+    const hub = createHub({
+      config: { host: config.BIND_HOST, port: config.HUB_PORT },
+      logger: logger.child({ part: 'hub' }),
+      bus,
+      tokenVerifier,
+      revocation: {
+        isRevoked: (principal) =>
+          principal.kind === 'terminal' ? isTerminalRevoked(sql, principal.id, principal.merchantId) : false,
+      },
+      signingKey: ctx.keys.hub.privateKeyPem,
+    });
+    await hub.start();
+    stops.push(['hub', () => hub.stop()]);
+    const hubInfo = { url: `ws://${config.PUBLIC_HOST}:${hub.port}/ws`, publicKey: ctx.keys.hub.publicKeyPem };
+
+    const pages = createTerminalRoutes({ hub: hubInfo, logger: logger.child({ part: 'terminals' }) });
+    const api = createApi({
+      config: {
+        API_HOST: config.BIND_HOST,
+        API_PORT: config.API_PORT,
+        HUB_PUBLIC_URL: hubInfo.url,
+        HUB_PUBLIC_KEY: hubInfo.publicKey,
+      },
+      logger: logger.child({ part: 'api' }),
+      sql,
+      tokenVerifier,
+      tokenSigner,
+      mount: (app) => {
+        app.route('/', search.routes);
+        app.route('/', pages.app);
+      },
+    });
+    const { port: apiPort } = await api.start();
+    stops.push(['api', () => api.stop()]);
+    await pages.ready();
+
+    const base = `http://${config.PUBLIC_HOST}:${apiPort}`;
+    const demoTokens = await mintDemoTokens({
+      privateKeyPem: ctx.keys.auth.privateKeyPem,
+      ...auth,
+      demo: ctx.demo,
+      ttlSeconds: config.DEMO_TOKEN_TTL_HOURS * 3600,
+    });
+    return {
+      urls: [
+        ['API', base],
+        ['API explorer', `${base}/docs`],
+        ['Kitchen display (KDS)', `${base}/kds`],
+        ['Expo view', `${base}/expo`],
+        ['POS order board', `${base}/pos`],
+        ['Stock alerts feed', `${base}/stock`],
+        ['Pair a device', `${base}/pair`],
+        ['Storefront search', `${base}/stores/demo-market`],
+        ['Restaurant storefront', `${base}/stores/demo-bistro`],
+        ['Hub WebSocket', hubInfo.url],
+        ['Hub metrics', `http://${config.PUBLIC_HOST}:${hub.port}/metrics`],
+      ],
+      demoTokens,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
