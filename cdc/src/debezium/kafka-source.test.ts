@@ -1,0 +1,332 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { AppError, type ChangeBatch, type ChangeSink, type ChangeSinkContext, createLogger } from '@commerce/common';
+import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DebeziumSourceConfig, debeziumSourceConfig } from './config.ts';
+import { DLQ_HEADERS } from './dead-letter.ts';
+import { createDebeziumDecoder } from './decoder.ts';
+import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
+import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
+
+/**
+ * Over the wire against librdkafka's mock cluster (kcat): Debezium-format records produced with
+ * kafkajs, consumed by the source's consumer group into recording sinks.
+ */
+const logger = createLogger('debezium-source-test', 'silent');
+const ORDERS = 'commerce.public.orders';
+const LEVELS = 'commerce.public.inventory_levels';
+const HEARTBEAT = '__debezium-heartbeat.commerce';
+const DLQ = 'commerce.cdc.dlq';
+const BIG = 9007199254740993n;
+
+let cluster: KafkaMockCluster;
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+const sources: DebeziumKafkaSource[] = [];
+
+beforeAll(async () => {
+  cluster = await startKafkaMockCluster();
+  kafka = new Kafka({
+    clientId: 'test',
+    brokers: cluster.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
+  });
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  for (const source of sources) await source.stop().catch(() => undefined);
+  await producer?.disconnect().catch(() => undefined);
+  await admin?.disconnect().catch(() => undefined);
+  await cluster?.stop();
+});
+
+/** A schemas.enable=false Debezium create record; ids beyond 2^53, LSNs growing with `seq`. */
+function orderRecord(table: string, seq: number): { key: string; value: string } {
+  const id = (BIG + BigInt(seq)).toString();
+  const lsn = 40_000_000 + seq * 100;
+  return {
+    key: `{"id":${id}}`,
+    value:
+      `{"before":null,"after":{"id":${id},"merchant_id":7,"on_hand":${seq}},` +
+      `"source":{"version":"2.7.3.Final","connector":"postgresql","name":"commerce","ts_ms":1795342530123,` +
+      `"snapshot":"false","db":"commerce","sequence":"[\\"${lsn - 50}\\",\\"${lsn}\\"]","schema":"public",` +
+      `"table":"${table}","txId":${6000 + seq},"lsn":${lsn},"xmin":null},"op":"c","ts_ms":1795342530200}`,
+  };
+}
+
+interface Produced {
+  positions: Set<string>;
+}
+
+/** Changes on two tables, plus a tombstone, a heartbeat and one undecodable record. */
+async function produceStream(from: number, count: number): Promise<Produced> {
+  const decoder = createDebeziumDecoder();
+  const positions = new Set<string>();
+  const orders: { key: string; value: string }[] = [];
+  const levels: { key: string; value: string }[] = [];
+  for (let i = from; i < from + count; i++) {
+    const topic = i % 2 === 0 ? ORDERS : LEVELS;
+    const record = orderRecord(i % 2 === 0 ? 'orders' : 'inventory_levels', i);
+    const decoded = decoder.decode({ topic, partition: 0, offset: '0', ...record });
+    if (decoded.kind !== 'change') throw new Error('test record does not decode');
+    positions.add(decoded.event.position);
+    (i % 2 === 0 ? orders : levels).push(record);
+  }
+  await producer.send({ topic: ORDERS, messages: orders });
+  await producer.send({ topic: LEVELS, messages: levels });
+  return { positions };
+}
+
+function config(groupId: string, overrides: Partial<Record<string, string>> = {}): DebeziumSourceConfig {
+  return debeziumSourceConfig.parse({
+    CDC_KAFKA_BROKERS: cluster.brokers.join(','),
+    CDC_KAFKA_GROUP_ID: groupId,
+    CDC_KAFKA_TOPIC_REFRESH_MS: '0',
+    // the mock cluster holds a rejoin until the previous member's session expires: keep it short
+    CDC_KAFKA_SESSION_TIMEOUT_MS: '3500',
+    CDC_KAFKA_MAX_WAIT_MS: '200',
+    CDC_KAFKA_HEARTBEAT_INTERVAL_MS: '200',
+    CDC_KAFKA_MAX_BATCH_RECORDS: '4',
+    ...overrides,
+  });
+}
+
+class RecordingSink implements ChangeSink {
+  readonly name = 'recording';
+  readonly batches: ChangeBatch[] = [];
+  private calls = 0;
+  constructor(private readonly before?: (batch: ChangeBatch, call: number, ctx: ChangeSinkContext) => Promise<void>) {}
+  async handle(batch: ChangeBatch, ctx: ChangeSinkContext): Promise<void> {
+    await this.before?.(batch, this.calls++, ctx);
+    this.batches.push(batch);
+  }
+  positions(): string[] {
+    return this.batches.flatMap((b) => b.events.map((e) => e.position));
+  }
+}
+
+function startSource(
+  cfg: DebeziumSourceConfig,
+  sink: ChangeSink,
+  extra: { onFatal?: (e: unknown) => void; stopGraceMs?: number } = {},
+) {
+  const source = createDebeziumKafkaSource(cfg, { sinks: [sink], logger, kafka, ...extra });
+  sources.push(source);
+  return source;
+}
+
+async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function committed(groupId: string, topic: string): Promise<Map<number, string>> {
+  const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(result!.partitions.map((p) => [p.partition, p.offset]));
+}
+
+async function highWatermarks(topic: string): Promise<Map<number, string>> {
+  return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+}
+
+/** Reads a whole topic with kcat as a plain (group-less) consumer: an independent view of the DLQ. */
+async function readTopicWithKcat(topic: string): Promise<{ payload: string | null; headers: string[] | null }[]> {
+  const { stdout } = await promisify(execFile)(
+    'kcat',
+    ['-C', '-b', cluster.brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-J', '-q'],
+    { timeout: 10_000 },
+  );
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => {
+  let first: Produced;
+  // every change any run must deliver (the first test adds a late topic's change)
+  let expected: Set<string>;
+
+  beforeAll(async () => {
+    first = await produceStream(0, 40);
+    expected = new Set(first.positions);
+    await producer.send({ topic: ORDERS, messages: [{ key: `{"id":${BIG}}`, value: null }] });
+    await producer.send({
+      topic: HEARTBEAT,
+      messages: [{ key: '{"serverName":"commerce"}', value: '{"ts_ms":1795342530123}' }],
+    });
+    await producer.send({
+      topic: LEVELS,
+      messages: [{ key: '{"id":1}', value: '{"op":"x","source":{}}', headers: { trace: 'abc' } }],
+    });
+  });
+
+  it('delivers every change, parks the bad record, commits only after the sinks succeeded, follows new topics', async () => {
+    const groupId = `g-${randomUUID()}`;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let blocked = false;
+    const sink = new RecordingSink(async (_batch, call) => {
+      if (call === 0) {
+        blocked = true;
+        await gate;
+      }
+    });
+    const source = startSource(config(groupId, { CDC_KAFKA_DLQ_TOPIC: DLQ }), sink);
+    await source.start();
+    expect(source.stats().topics).toEqual([HEARTBEAT, LEVELS, ORDERS]);
+
+    await until('the first delivery', () => blocked);
+    // the sink holds the first chunk and has not returned: nothing may be committed yet
+    for (const topic of [ORDERS, LEVELS]) {
+      for (const offset of (await committed(groupId, topic)).values()) expect(offset).toBe('-1');
+    }
+    release();
+
+    await until('all changes', () => sink.positions().length >= first.positions.size);
+    expect(new Set(sink.positions())).toEqual(first.positions);
+    expect(sink.positions()).toHaveLength(first.positions.size); // no duplicates in a clean run
+    for (const batch of sink.batches) expect(batch.position).toBe(batch.events.at(-1)!.position);
+
+    // once everything is delivered, the committed offsets reach the end of every partition
+    for (const topic of [ORDERS, LEVELS]) {
+      const high = await highWatermarks(topic);
+      await until(`${topic} commits`, async () => {
+        const done = await committed(groupId, topic);
+        return [...high].every(([p, h]) => h === '0' || done.get(p) === h);
+      });
+    }
+    const stats = source.stats();
+    expect(stats.deadLettered).toBe(1);
+    expect(stats.skipped.tombstone).toBe(1);
+    expect(stats.skipped.heartbeat).toBe(1);
+    expect(stats.lastHeartbeatAt).not.toBeNull();
+
+    // the parked record is in the DLQ, unchanged, with its coordinates and the reason
+    const parked = await readTopicWithKcat(DLQ);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.payload).toBe('{"op":"x","source":{}}');
+    const headers = Object.fromEntries(
+      (parked[0]!.headers ?? []).flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])),
+    );
+    expect(headers).toMatchObject({
+      [DLQ_HEADERS.topic]: LEVELS,
+      [DLQ_HEADERS.reason]: 'unknown op "x"',
+      [DLQ_HEADERS.code]: 'cdc.debezium.undecodable',
+      trace: 'abc',
+    });
+
+    // a table's topic appears on its first change: the source re-subscribes and reads it from the start
+    const table = `late_${randomUUID().slice(0, 8)}`;
+    const topic = `commerce.public.${table}`;
+    const late = orderRecord(table, 999);
+    const lateEvent = createDebeziumDecoder().decode({ topic, partition: 0, offset: '0', ...late });
+    if (lateEvent.kind !== 'change') throw new Error('late record does not decode');
+    expected.add(lateEvent.event.position);
+    await producer.send({ topic, messages: [late] });
+    await source.refreshTopics();
+    expect(source.stats().topics).toContain(topic);
+    await until('the late topic’s change', () =>
+      sink.batches.some((b) => b.events.some((e) => e.table === `public.${table}`)),
+    );
+    await source.stop();
+  });
+
+  it('a sink that fails for good stops the source uncommitted; a restart redelivers, nothing lost', async () => {
+    const groupId = `g-${randomUUID()}`;
+    let fatalError: unknown;
+    const crashing = new RecordingSink(async (_batch, call) => {
+      if (call === 3) throw new AppError('internal', 'test.sink_broken', 'sink is broken');
+    });
+    const crashed = startSource(config(groupId), crashing, { onFatal: (e) => (fatalError = e) });
+    await crashed.start();
+    await until('the source to stop itself', () => fatalError !== undefined);
+    expect((fatalError as AppError).code).toBe('test.sink_broken');
+    const beforeCrash = crashing.positions();
+    expect(crashing.batches).toHaveLength(3); // three deliveries succeeded, the fourth threw
+
+    const resumed = new RecordingSink();
+    const restarted = startSource(config(groupId), resumed);
+    await restarted.start();
+    const all = () => new Set([...beforeCrash, ...resumed.positions()]);
+    await until('every change after the restart', () => all().size >= expected.size);
+    expect(all()).toEqual(expected);
+    // each successful delivery was committed before the next began: none of it comes again,
+    // while the chunk the broken sink refused does
+    expect(resumed.positions().filter((p) => beforeCrash.includes(p))).toEqual([]);
+    expect(resumed.positions()).toHaveLength(expected.size - beforeCrash.length);
+    await restarted.stop();
+  });
+
+  it('stopping mid-delivery leaves that chunk uncommitted; the next run delivers it', async () => {
+    const groupId = `g-${randomUUID()}`;
+    let inFlight = false;
+    const stuck = new RecordingSink(async () => {
+      inFlight = true;
+      await new Promise(() => undefined); // ignores the abort signal: the process "dies" holding the batch
+    });
+    const dying = startSource(config(groupId), stuck, { stopGraceMs: 100 });
+    await dying.start();
+    await until('a delivery in flight', () => inFlight);
+    await dying.stop();
+    expect(dying.stats().commits).toBe(0);
+    for (const topic of [ORDERS, LEVELS]) {
+      for (const offset of (await committed(groupId, topic)).values()) expect(offset).toBe('-1');
+    }
+
+    const sink = new RecordingSink();
+    const next = startSource(config(groupId), sink);
+    await next.start();
+    await until('all changes on the next run', () => new Set(sink.positions()).size >= expected.size);
+    expect(new Set(sink.positions())).toEqual(expected);
+    await next.stop();
+  });
+
+  it('a rebalance during delivery: the in-flight chunk is not committed and nothing is lost', async () => {
+    const groupId = `g-${randomUUID()}`;
+    let abortedDuringDelivery = false;
+    let holding = false;
+    let held: string[] = [];
+    const slow = new RecordingSink(async (batch, call, ctx) => {
+      if (call > 0) return;
+      holding = true;
+      held = batch.events.map((e) => e.position);
+      // hold the first chunk until the source gives up on it
+      await new Promise<void>((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          abortedDuringDelivery = true;
+          reject(ctx.signal.reason);
+        });
+      });
+    });
+    const a = startSource(config(groupId), slow);
+    await a.start();
+    await until('member A holding a chunk', () => holding);
+
+    const other = new RecordingSink();
+    const b = startSource(config(groupId), other);
+    await b.start(); // joining forces a rebalance; A learns it from a heartbeat while its sink works
+    await until('A to abandon its chunk', () => abortedDuringDelivery);
+
+    const all = () => new Set([...slow.positions(), ...other.positions()]);
+    await until('every change across both members', () => all().size >= expected.size, 20_000);
+    expect(all()).toEqual(expected);
+    // the abandoned chunk was not committed: it was delivered again, by whichever member owns it now
+    expect(held.length).toBeGreaterThan(0);
+    for (const position of held) expect(all().has(position)).toBe(true);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+});
