@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEVICE_KEY,
   type DeviceRecord,
+  deviceFromPairing,
   deviceFromToken,
   forgetDevice,
   homePath,
@@ -85,5 +86,36 @@ describe('device store', () => {
     const device = deviceFromToken(kdsToken, hub) as DeviceRecord;
     expect(isExpired(device, 1_999_999_999_000)).toBe(false);
     expect(isExpired(device, 2_000_000_000_000)).toBe(true);
+  });
+});
+
+describe('device from a pairing answer', () => {
+  const answer = (hubUrl: string | null) => ({
+    terminal: { id: '7', kind: 'kds', name: 'Grill KDS', branch_id: '2', station_ids: ['11'] },
+    token: kdsToken,
+    token_type: 'Bearer',
+    hub: { url: hubUrl, public_key: hubUrl ? hub.publicKey : null },
+  });
+
+  it('keeps the token, the screen and the hub to pin', () => {
+    expect(deviceFromPairing(answer(hub.url), null, 9)).toEqual({
+      v: 1,
+      token: kdsToken,
+      kind: 'kds',
+      name: 'Grill KDS',
+      terminalId: '7',
+      merchantId: '1',
+      branchId: '2',
+      stationIds: ['11'],
+      hub,
+      pairedAt: 9,
+    });
+  });
+
+  it('takes the published hub when the answer has none, and fails without any', () => {
+    const other = { url: 'ws://hub.example/ws', publicKey: 'PEM' };
+    expect(deviceFromPairing(answer(null), other)).toMatchObject({ hub: other });
+    expect(deviceFromPairing(answer(null), null)).toEqual({ error: expect.stringContaining('hub') });
+    expect(deviceFromPairing({ token: 'x' }, other)).toEqual({ error: expect.stringContaining('token') });
   });
 });

@@ -84,6 +84,39 @@ export function deviceFromToken(
   };
 }
 
+/**
+ * The record for a pairing answer of the api (`POST /terminals`): `{ terminal, token, hub }`. The
+ * hub comes from the answer, else from the server's published config.
+ */
+export function deviceFromPairing(
+  paired: Record<string, unknown>,
+  fallbackHub: { url: string; publicKey: string } | null,
+  now = Date.now(),
+): DeviceRecord | { error: string } {
+  const terminal = paired.terminal as Record<string, unknown> | undefined;
+  const token = typeof paired.token === 'string' ? paired.token : '';
+  const claims = readTokenClaims(token);
+  if (!terminal || !claims) return { error: 'the server answered without a device token' };
+  const hub = (paired.hub ?? {}) as { url?: string | null; public_key?: string | null };
+  const url = hub.url ?? fallbackHub?.url;
+  const publicKey = hub.public_key ?? fallbackHub?.publicKey;
+  if (!url || !publicKey) return { error: 'the server did not say where the hub is (HUB_PUBLIC_URL and key)' };
+  const kind = String(terminal.kind);
+  if (kind !== 'kds' && kind !== 'pos' && kind !== 'stock_feed') return { error: `cannot show a ${kind} screen` };
+  return {
+    v: 1,
+    token,
+    kind,
+    name: String(terminal.name ?? `Terminal ${claims.id}`),
+    terminalId: String(terminal.id ?? claims.id),
+    merchantId: claims.merchantId,
+    branchId: terminal.branch_id ? String(terminal.branch_id) : null,
+    stationIds: Array.isArray(terminal.station_ids) ? terminal.station_ids.map(String) : [],
+    hub: { url, publicKey },
+    pairedAt: now,
+  };
+}
+
 function kindFromRoles(claims: TokenClaims): ScreenKind | null {
   if (claims.roles.includes('kitchen')) return 'kds';
   if (claims.roles.includes('cashier')) return 'pos';

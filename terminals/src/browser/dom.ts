@@ -22,7 +22,7 @@ export function renderKeyed(container: HTMLElement, items: ReadonlyArray<{ key: 
     if (key) existing.set(key, child);
     else child.remove();
   }
-  let cursor: Element | null = container.firstElementChild;
+  let index = 0;
   for (const { key, html } of items) {
     let el = existing.get(key);
     const markup = html.toString();
@@ -34,9 +34,10 @@ export function renderKeyed(container: HTMLElement, items: ReadonlyArray<{ key: 
       el = fresh;
     }
     existing.delete(key);
-    if (el !== cursor) container.insertBefore(el, cursor);
-    else cursor = cursor.nextElementSibling;
-    cursor = el.nextElementSibling;
+    // children before `index` already match the items before this one
+    const at = container.children[index] ?? null;
+    if (at !== el) container.insertBefore(el, at);
+    index++;
   }
   for (const el of existing.values()) el.remove();
 }

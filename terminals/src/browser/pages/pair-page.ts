@@ -1,6 +1,7 @@
 import { type ApiClient, ApiRequestError, createApiClient, type Json } from '../api-client.ts';
 import {
   type DeviceRecord,
+  deviceFromPairing,
   deviceFromToken,
   forgetDevice,
   homePath,
@@ -131,24 +132,8 @@ async function startSetup(api: ApiClient, staff: { name: string; roles: string[]
         station_ids: stationIds,
         roles: [...ROLES_OF[choice]],
       });
-      const hub = (paired.hub ?? {}) as { url?: string | null; public_key?: string | null };
-      const fallback = await hubFromServer(api);
-      const url = hub.url ?? fallback?.url;
-      const publicKey = hub.public_key ?? fallback?.publicKey;
-      if (!url || !publicKey) throw new Error('the server did not say where the hub is (HUB_PUBLIC_URL / key)');
-      const terminal = paired.terminal as Json;
-      const device: DeviceRecord = {
-        v: 1,
-        token: String(paired.token),
-        kind,
-        name: String(terminal.name),
-        terminalId: String(terminal.id),
-        merchantId: readTokenClaims(String(paired.token))?.merchantId ?? '',
-        branchId: terminal.branch_id ? String(terminal.branch_id) : null,
-        stationIds: (terminal.station_ids as string[] | undefined) ?? [],
-        hub: { url, publicKey },
-        pairedAt: Date.now(),
-      };
+      const device = deviceFromPairing(paired, await hubFromServer(api));
+      if ('error' in device) throw new Error(device.error);
       saveDevice(localStorage, device);
       goTo(device, choice);
     } catch (error) {

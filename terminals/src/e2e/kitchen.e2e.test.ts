@@ -1,0 +1,146 @@
+import { topics } from '@commerce/common';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceRecord } from '../browser/device-store.ts';
+import { connState, launchChromium, screenFor } from '../testing/browser.ts';
+import { demoActions } from '../testing/demo-actions.ts';
+import { startTestSystem, type TestSystem } from '../testing/test-system.ts';
+
+/**
+ * The kitchen displays in headless Chromium against the real api, cdc and hub (see test-system.ts):
+ * routing by station, two screens of a station agreeing through the hub stream, a connection cut
+ * while orders come in (recovered from the hub's history, or reloaded from the api when the gap is
+ * larger than the hub replays).
+ */
+const MAX_RECOVER = 5;
+let system: TestSystem;
+let browser: Browser;
+let act: ReturnType<typeof demoActions>;
+let grillDevice: DeviceRecord;
+let barDevice: DeviceRecord;
+let grillItems: Array<{ id: string; name: string }>;
+let barItems: Array<{ id: string; name: string }>;
+
+beforeAll(async () => {
+  system = await startTestSystem({ hub: { maxRecover: MAX_RECOVER } });
+  act = demoActions(system);
+  browser = await launchChromium();
+  grillDevice = await act.pair({
+    kind: 'kds',
+    name: 'Grill KDS',
+    station_ids: [act.stations.grill],
+    roles: ['kitchen'],
+  });
+  barDevice = await act.pair({ kind: 'kds', name: 'Bar KDS', station_ids: [act.stations.bar], roles: ['kitchen'] });
+  grillItems = await act.menu('grill');
+  barItems = await act.menu('bar');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+const ticket = (page: Page, orderId: string) =>
+  page.locator('#board .ticket').filter({ has: page.locator('.ticket-no', { hasText: new RegExp(`^#${orderId}$`) }) });
+
+async function openKds(device: DeviceRecord, path = '/kds') {
+  const { page } = await screenFor(browser, device);
+  await page.goto(`${system.baseUrl}${path}`);
+  await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+  return page;
+}
+
+describe('kitchen display in a real browser', () => {
+  it('a new order shows on the grill KDS and not on the bar KDS', async () => {
+    const grill = await openKds(grillDevice);
+    const bar = await openKds(barDevice);
+    const order = await act.order(
+      [{ variant_id: grillItems[0]!.id, quantity: 2, note: 'medium rare', modifiers: ['no onion', 'extra cheese'] }],
+      '12',
+    );
+    const card = ticket(grill, order.id);
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    const text = await card.innerText();
+    expect(text).toContain('Table 12');
+    expect(text).toContain(grillItems[0]!.name);
+    expect(text).toContain('no onion · extra cheese');
+    expect(text).toContain('medium rare');
+    expect(text).toMatch(/\b0:0\d\b/);
+
+    // the bar screen is live (it shows its own order) and never got the grill ticket
+    const barOrder = await act.order([{ variant_id: barItems[0]!.id, quantity: 1 }], '12');
+    await expect.poll(() => ticket(bar, barOrder.id).count(), { timeout: 10_000 }).toBe(1);
+    expect(await ticket(bar, order.id).count()).toBe(0);
+    expect(await ticket(grill, barOrder.id).count()).toBe(0);
+    await grill.context().close();
+    await bar.context().close();
+  });
+
+  it('a tap or a bump on one grill screen shows on the other grill screen from the hub stream', async () => {
+    const a = await openKds(grillDevice);
+    const b = await openKds(grillDevice);
+    const order = await act.order([{ variant_id: grillItems[1]!.id, quantity: 1 }], 'T4');
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(1);
+
+    await ticket(a, order.id).locator('.item').first().click();
+    await expect
+      .poll(() => ticket(b, order.id).locator('.item').first().getAttribute('class'), { timeout: 10_000 })
+      .toContain('s-preparing');
+
+    await ticket(a, order.id).locator('.bump').click();
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(0);
+
+    // recall from the other screen brings it back on both
+    await b.locator('#recall-last').click();
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(1);
+    expect(await ticket(a, order.id).innerText()).toMatch(/recalled/i);
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it('a ticket placed while the connection is cut is there after the reconnect (recovered)', async () => {
+    const page = await openKds(grillDevice);
+    const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
+    system.proxy.pause();
+    system.proxy.cut();
+    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('reconnecting');
+    expect(await page.locator('#stale-banner').isVisible()).toBe(true);
+
+    const head = await act.headSeq(topic);
+    const order = await act.order([{ variant_id: grillItems[2]!.id, quantity: 3 }], 'T9');
+    await expect.poll(() => act.headSeq(topic), { timeout: 10_000 }).toBeGreaterThan(head);
+    expect(await ticket(page, order.id).count()).toBe(0);
+
+    system.proxy.resume();
+    await expect.poll(() => ticket(page, order.id).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('recovered');
+    expect(await page.locator('.conn').innerText()).toMatch(/1 missed event replayed/);
+    expect(await page.locator('#stale-banner').isVisible()).toBe(false);
+    await page.context().close();
+  });
+
+  it('when more was missed than the hub replays, the screen reloads from the api and says so', async () => {
+    const page = await openKds(grillDevice);
+    system.proxy.pause();
+    system.proxy.cut();
+    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('reconnecting');
+    const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
+    const head = await act.headSeq(topic);
+    const orders: string[] = [];
+    for (let i = 0; i <= MAX_RECOVER; i++) {
+      orders.push((await act.order([{ variant_id: grillItems[i % grillItems.length]!.id, quantity: 1 }], `R${i}`)).id);
+    }
+    // every ticket is on the bus while the page is away: more than the hub will replay
+    await expect.poll(() => act.headSeq(topic), { timeout: 10_000 }).toBeGreaterThanOrEqual(head + orders.length);
+
+    system.proxy.resume();
+    await expect.poll(() => connState(page), { timeout: 20_000 }).toBe('reloaded');
+    expect(await page.locator('.conn').innerText()).toContain('Reloaded: some events were missed');
+    for (const id of orders) expect(await ticket(page, id).count()).toBe(1);
+    await page.context().close();
+  });
+});
