@@ -1,16 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChangeEvent } from '@commerce/common';
+import { createCdcMetrics, createPgSource } from '@commerce/cdc';
+import type { ChangeSink } from '@commerce/common';
 import { runMigrations, startEmbeddedPostgres } from '@commerce/infra';
 import MiniSearch from 'minisearch';
+import { pino } from 'pino';
 import postgres from 'postgres';
 import type { ProductDocument } from '../document.ts';
 import { EmbeddedEngine } from '../engine/embedded/embedded-engine.ts';
 import { countFacets } from '../engine/embedded/facets.ts';
 import { createSearchIndexer } from '../indexer/search-indexer.ts';
 import { parseSearchRequest } from '../query/search-request.ts';
-import { batchOf, captureUpdate } from '../testing/capture-changes.ts';
 import { benchQueries, percentile } from './queries.ts';
 import { insertSynthetic, syntheticProducts } from './synthetic-catalog.ts';
 
@@ -26,6 +27,7 @@ const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2_000);
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 1_000);
 
+const expectedStock = new Map<string, number>();
 const round = (n: number) => Math.round(n * 1000) / 1000;
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -40,7 +42,7 @@ async function main() {
     const dir = await mkdtemp(join(tmpdir(), 'search-bench-'));
     const pg = await startEmbeddedPostgres({
       dataDir: join(dir, 'pg'),
-      settings: { fsync: 'off', synchronous_commit: 'off' },
+      settings: { fsync: 'off' },
     });
     url = pg.url;
     cleanup = async () => {
@@ -127,44 +129,86 @@ async function main() {
     }
     const miniUpdateUs = ((performance.now() - t) / sample.length) * 1000;
 
-    // commit → searchable through the indexer on real Postgres
+    // commit → searchable: SQL UPDATE committed → WAL → cdc's pgoutput source → indexer → engine
+    let waiter: { visible: () => Promise<boolean>; done: () => void } | null = null;
+    const timedSink: ChangeSink = {
+      name: 'search',
+      async handle(batch, ctx) {
+        await indexer.handle(batch, ctx);
+        if (waiter && (await waiter.visible())) {
+          const w = waiter;
+          waiter = null;
+          w.done();
+        }
+      },
+    };
+    const source = createPgSource({
+      databaseUrl: url,
+      sql,
+      slot: `search_bench_${process.pid}`,
+      publication: 'commerce_cdc',
+      sinks: [timedSink],
+      logger: pino({ level: 'silent' }),
+      metrics: createCdcMetrics(),
+    });
+    await source.start();
     const lag: number[] = [];
-    const targets = await sql<{ product_id: string; variant_id: string; price: string }[]>`
-      select distinct on (p.id) p.id::text as product_id, v.id::text as variant_id, v.price_amount::text as price
-      from products p join product_variants v on v.product_id = p.id
-      where p.merchant_id = ${merchantId} order by p.id, v.price_amount, v.id limit ${UPDATES}`;
-    for (const [i, target] of targets.entries()) {
-      const kind = i % 4;
-      const start = performance.now();
-      let events: ChangeEvent[];
-      if (kind === 0) {
-        events = await captureUpdate(sql, 'product_variants', 'price_amount = $2', 'id = $1', [target.variant_id, 99]);
-      } else if (kind === 1) {
-        events = await captureUpdate(sql, 'inventory_levels', 'on_hand = $2, reserved = 0', 'variant_id = $1', [
-          target.variant_id,
-          i % 3,
-        ]);
-      } else if (kind === 2) {
-        events = await captureUpdate(sql, 'products', 'name = $2', 'id = $1', [
-          target.product_id,
-          `Quokka${i} Special`,
-        ]);
-      } else {
-        events = await captureUpdate(sql, 'products', "status = 'draft'", 'id = $1', [target.product_id]);
+    try {
+      const targets = await sql<{ product_id: string; variant_id: string }[]>`
+        select distinct on (p.id) p.id::text as product_id, v.id::text as variant_id
+        from products p join product_variants v on v.product_id = p.id
+        where p.merchant_id = ${merchantId} order by p.id, v.price_amount, v.id limit ${UPDATES}`;
+      for (const [i, target] of targets.entries()) {
+        const kind = i % 4;
+        const visible = async () => {
+          const doc = await engine.get(target.product_id);
+          if (kind === 0) return doc?.price === 99;
+          if (kind === 1) return doc !== null && doc.available === expectedStock.get(target.product_id);
+          if (kind === 2) {
+            const hit = engine.searchSync(merchantId, parseSearchRequest({ q: `quokka${i}` })).hits[0];
+            return hit?.document.id === target.product_id;
+          }
+          return doc === null;
+        };
+        if (kind === 1) {
+          const [row] = await sql<{ total: number }[]>`
+            select coalesce(sum(il.on_hand - il.reserved), 0)::int - coalesce(max(il.on_hand - il.reserved)
+                     filter (where il.variant_id = ${target.variant_id}), 0)::int + ${i % 3} as total
+            from inventory_levels il join product_variants pv on pv.id = il.variant_id
+            where pv.product_id = ${target.product_id} and pv.active`;
+          expectedStock.set(target.product_id, row!.total);
+        }
+        const applied = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `update ${i} (kind ${kind}) not searchable after 10 s (source failure: ${String(source.failure)})`,
+                ),
+              ),
+            10_000,
+          );
+          waiter = {
+            visible,
+            done: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+        });
+        const start = performance.now();
+        if (kind === 0) await sql`update product_variants set price_amount = 99 where id = ${target.variant_id}`;
+        else if (kind === 1)
+          await sql`update inventory_levels set on_hand = ${i % 3}, reserved = 0 where variant_id = ${target.variant_id}`;
+        else if (kind === 2)
+          await sql`update products set name = ${`Quokka${i} Special`} where id = ${target.product_id}`;
+        else await sql`update products set status = 'draft' where id = ${target.product_id}`;
+        await applied;
+        lag.push(performance.now() - start);
       }
-      await indexer.handle(batchOf(events), { signal: new AbortController().signal });
-      const doc = await engine.get(target.product_id);
-      const visible =
-        kind === 0
-          ? doc?.price === 99
-          : kind === 1
-            ? doc !== null && doc.available >= i % 3 && doc.in_stock === doc.available > 0
-            : kind === 2
-              ? engine.searchSync(merchantId, parseSearchRequest({ q: `quokka${i}` })).hits[0]?.document.id ===
-                target.product_id
-              : doc === null;
-      lag.push(performance.now() - start);
-      if (!visible) throw new Error(`update ${i} (kind ${kind}) not visible to search after the indexer ran`);
+    } finally {
+      await source.stop();
+      await sql`select pg_drop_replication_slot(${`search_bench_${process.pid}`})`.catch(() => undefined);
     }
 
     const o = stats(ours);
@@ -179,7 +223,7 @@ async function main() {
         .map((x) => x.toFixed(1))
         .join(' ')}; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
     );
-    log('            from before the UPDATE to visible in search, events built from the committed rows');
+    log('            from before the UPDATE (autocommit) to visible in search, through cdc pgoutput source → indexer');
     log('');
     log('engine        index_ms  query_p50  query_p99  query_max  update_us  queries_with_hits');
     log(
