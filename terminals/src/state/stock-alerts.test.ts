@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyStockFeed, reduceStock, type StockAction, unacknowledged } from './stock-alerts.ts';
+import { ackRecord, emptyStockFeed, reduceStock, type StockAction, unacknowledged } from './stock-alerts.ts';
 
 /** stock.low / stock.out / stock.restocked entity as cdc sends it */
 const alertEntity = (alert: string, over: Record<string, unknown> = {}) => {
@@ -70,7 +70,9 @@ describe('stock alerts feed', () => {
     feed = reduceStock(feed, ev('stock.low', 'e2', alertEntity('low', { variantId: '501' }), 2000));
     expect(unacknowledged(reduceStock(feed, { type: 'ack', id: 'e1' })).map((a) => a.id)).toEqual(['e2']);
     expect(unacknowledged(reduceStock(feed, { type: 'ack-all' }))).toEqual([]);
-    expect(unacknowledged(reduceStock(feed, { type: 'restore-acks', ids: ['e2'] })).map((a) => a.id)).toEqual(['e1']);
+    expect(
+      unacknowledged(reduceStock(feed, { type: 'restore-acks', acks: [ackRecord(feed.alerts[0]!)] })).map((a) => a.id),
+    ).toEqual(['e1']);
   });
 
   it('lists current low and out levels from the api, without repeating what the feed already says', () => {
@@ -88,5 +90,20 @@ describe('stock alerts feed', () => {
       ['600', 'out', true],
       ['500', 'low', false],
     ]);
+  });
+
+  it('after a reload, a listed level counts as seen if it was acknowledged and has not changed since', () => {
+    const live = reduceStock(emptyStockFeed(), ev('stock.out', 'e9', alertEntity('out', { onHand: 4 }), 5000));
+    const ack = ackRecord(live.alerts[0]!);
+    const listed = (updated: string) =>
+      reduceStock(emptyStockFeed(), {
+        type: 'levels',
+        now: 9000,
+        levels: [level({ on_hand: 4, reserved: 4, available: 0, updated_at: updated })],
+      });
+    const same = reduceStock(listed(new Date(4000).toISOString()), { type: 'restore-acks', acks: [ack] });
+    expect(unacknowledged(same)).toEqual([]);
+    const changed = reduceStock(listed(new Date(7000).toISOString()), { type: 'restore-acks', acks: [ack] });
+    expect(unacknowledged(changed)).toHaveLength(1);
   });
 });

@@ -36,7 +36,31 @@ export type StockAction =
   /** current low / out levels from the api (after a reload, or when the page opens) */
   | { type: 'levels'; levels: unknown[]; now: number }
   /** acknowledgements this device remembers (kept in localStorage across reloads) */
-  | { type: 'restore-acks'; ids: readonly string[] };
+  | { type: 'restore-acks'; acks: readonly AckRecord[] };
+
+/**
+ * What a device remembers of an acknowledgement. A live alert is matched by its event id; a level
+ * listed by the api after a reload has no event id, so it counts as seen when the same SKU,
+ * location and kind was acknowledged and the level has not changed since (its time ≤ the ack's).
+ */
+export interface AckRecord {
+  id: string;
+  key: string;
+  at: number;
+}
+
+export const alertKey = (a: Pick<StockAlert, 'variantId' | 'locationId' | 'kind'>) =>
+  `${a.variantId}:${a.locationId}:${a.kind}`;
+
+export function ackRecord(alert: StockAlert): AckRecord {
+  return { id: alert.id, key: alertKey(alert), at: alert.at };
+}
+
+function isAcked(alert: StockAlert, acks: readonly AckRecord[]): boolean {
+  return acks.some(
+    (ack) => ack.id === alert.id || (alert.fromSnapshot && ack.key === alertKey(alert) && ack.at >= alert.at),
+  );
+}
 
 const KINDS: Record<string, AlertKind> = { 'stock.low': 'low', 'stock.out': 'out', 'stock.restocked': 'restocked' };
 export const MAX_ALERTS = 200;
@@ -60,8 +84,10 @@ export function reduceStock(feed: StockFeed, action: StockAction): StockFeed {
     case 'ack-all':
       return { alerts: feed.alerts.map((a) => (a.acknowledged ? a : { ...a, acknowledged: true })) };
     case 'restore-acks': {
-      const ids = new Set(action.ids);
-      return { alerts: feed.alerts.map((a) => (ids.has(a.id) && !a.acknowledged ? { ...a, acknowledged: true } : a)) };
+      if (!feed.alerts.some((a) => !a.acknowledged && isAcked(a, action.acks))) return feed;
+      return {
+        alerts: feed.alerts.map((a) => (!a.acknowledged && isAcked(a, action.acks) ? { ...a, acknowledged: true } : a)),
+      };
     }
     case 'levels': {
       let next = feed;

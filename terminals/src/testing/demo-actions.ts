@@ -43,6 +43,23 @@ export function demoActions(system: TestSystem) {
         where p.merchant_id = ${r.merchantId} and p.station_code = ${stationCode} and p.status = 'published'
         order by v.id limit ${count}`;
     },
+    /** one menu variant by its product name (first variant unless named) */
+    async variant(productName: string, variantName?: string): Promise<string> {
+      const [row] = await system.sql<{ id: string }[]>`
+        select v.id::text as id from product_variants v join products p on p.id = v.product_id
+        where p.merchant_id = ${r.merchantId} and p.name = ${productName}
+          and (${variantName ?? null}::text is null or v.name = ${variantName ?? null})
+        order by v.id limit 1`;
+      if (!row) throw new Error(`no menu item ${productName}`);
+      return row.id;
+    },
+    /** makes an order look older (screenshots show the timer colours) */
+    async age(orderId: string, minutes: number) {
+      await system.sql`update kitchen_tickets set created_at = created_at - make_interval(secs => ${minutes * 60})
+                       where merchant_id = ${r.merchantId} and order_id = ${orderId}`;
+      await system.sql`update orders set created_at = created_at - make_interval(secs => ${minutes * 60})
+                       where merchant_id = ${r.merchantId} and id = ${orderId}`;
+    },
     async order(
       lines: Array<{ variant_id: string; quantity: number; note?: string; modifiers?: string[] }>,
       table: string | null = null,

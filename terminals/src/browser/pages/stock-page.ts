@@ -1,5 +1,7 @@
 import { topics } from '@commerce/common';
 import {
+  type AckRecord,
+  ackRecord,
   emptyStockFeed,
   reduceStock,
   type StockAction,
@@ -21,7 +23,7 @@ function run(screen: Screen): void {
   const { device, api } = screen;
   let feed: StockFeed = emptyStockFeed();
   const locations = new Map<string, string>();
-  let acks: string[] = readAcks();
+  let acks: AckRecord[] = readAcks();
   let sound = localStorage.getItem(SOUND_KEY) === 'on';
 
   const render = scheduler(() => {
@@ -46,7 +48,8 @@ function run(screen: Screen): void {
     if (feed !== before) render();
   };
   const acknowledge = (ids: string[]) => {
-    acks = [...acks.filter((id) => !ids.includes(id)), ...ids].slice(-ACKS_KEPT);
+    const records = feed.alerts.filter((a) => ids.includes(a.id)).map(ackRecord);
+    acks = [...acks.filter((ack) => !ids.includes(ack.id)), ...records].slice(-ACKS_KEPT);
     localStorage.setItem(ACKS_KEY, JSON.stringify(acks));
   };
 
@@ -84,7 +87,7 @@ function run(screen: Screen): void {
       ]);
       for (const l of locs) locations.set(String(l.id), String(l.name));
       dispatch({ type: 'levels', levels: levels.items, now: screen.now() });
-      dispatch({ type: 'restore-acks', ids: acks });
+      dispatch({ type: 'restore-acks', acks });
       render();
     },
     apply(event) {
@@ -97,7 +100,7 @@ function run(screen: Screen): void {
         occurredAt: event.event.occurredAt,
         now: screen.now(),
       });
-      dispatch({ type: 'restore-acks', ids: acks });
+      dispatch({ type: 'restore-acks', acks });
       const added = known ? undefined : feed.alerts.find((a) => a.id === event.event.id);
       if (added && !added.acknowledged && added.kind !== 'restocked') {
         if (sound && !event.replayed) chime(added.kind === 'out');
@@ -110,10 +113,18 @@ function run(screen: Screen): void {
   render();
 }
 
-function readAcks(): string[] {
+function readAcks(): AckRecord[] {
   try {
     const value = JSON.parse(localStorage.getItem(ACKS_KEY) ?? '[]');
-    return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
+    if (!Array.isArray(value)) return [];
+    return value.filter(
+      (x): x is AckRecord =>
+        typeof x === 'object' &&
+        x !== null &&
+        typeof x.id === 'string' &&
+        typeof x.key === 'string' &&
+        typeof x.at === 'number',
+    );
   } catch {
     return [];
   }

@@ -1,0 +1,158 @@
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVICE_KEY, type DeviceRecord } from '../browser/device-store.ts';
+import { connState, launchChromium, screenFor, TABLET } from '../testing/browser.ts';
+import { demoActions } from '../testing/demo-actions.ts';
+import { MANAGER_PIN, startTestSystem, type TestSystem } from '../testing/test-system.ts';
+
+/**
+ * Pairing, the expo, the POS order board and the stock feed in headless Chromium against the real
+ * api, cdc and hub. Also saves the screenshots in docs/ (the pages with demo data).
+ */
+const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
+let system: TestSystem;
+let browser: Browser;
+let act: ReturnType<typeof demoActions>;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  act = demoActions(system);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function open(device: DeviceRecord, path: string): Promise<Page> {
+  const { page } = await screenFor(browser, device);
+  await page.goto(`${system.baseUrl}${path}`);
+  await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+  return page;
+}
+
+const card = (page: Page, selector: string, id: string) =>
+  page.locator(selector).filter({ has: page.locator(':scope > header', { hasText: new RegExp(`#${id}\\b`) }) });
+
+describe('pairing a screen', () => {
+  it('a manager signs in with a PIN, pairs the screen as the grill KDS, and it goes live', async () => {
+    const context = await browser.newContext({ viewport: TABLET });
+    const page = await context.newPage();
+    await page.goto(`${system.baseUrl}/pair`);
+    await page.locator('input[name=email]').fill('manager@demo-bistro.test');
+    await page.locator('input[name=pin]').fill('0000');
+    await page.locator('#signin-form button[type=submit]').click();
+    await expect.poll(() => page.locator('#toast').innerText(), { timeout: 5_000 }).toContain('Wrong');
+
+    await page.locator('input[name=pin]').fill(MANAGER_PIN);
+    await page.locator('#signin-form button[type=submit]').click();
+    await expect.poll(() => page.locator('body').getAttribute('data-step'), { timeout: 10_000 }).toBe('setup');
+    await page.locator('#stations label', { hasText: 'Grill' }).click();
+    await expect.poll(() => page.locator('input[name=name]').inputValue()).toBe('Grill KDS');
+    await page.locator('#toast').evaluate((el) => {
+      (el as HTMLElement).hidden = true;
+    });
+    await page.screenshot({ path: `${DOCS}pairing.png` });
+
+    await page.locator('#setup-form button[type=submit]').click();
+    await page.waitForURL(/\/kds$/, { timeout: 10_000 });
+    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+    const stored = JSON.parse((await page.evaluate((key) => localStorage.getItem(key), DEVICE_KEY)) ?? '{}');
+    expect(stored).toMatchObject({
+      kind: 'kds',
+      name: 'Grill KDS',
+      stationIds: [act.stations.grill],
+      hub: { url: system.hubUrl, publicKey: system.hubPublicKey },
+    });
+    expect(await page.locator('#screen-sub').innerText()).toBe('Grill');
+    await context.close();
+  });
+});
+
+describe('expo, POS board and stock feed', () => {
+  it('the expo groups an order across stations and shows when every station is ready', async () => {
+    const expo = await act.pair({
+      kind: 'kds',
+      name: 'Expo KDS',
+      station_ids: [act.stations.grill, act.stations.fry, act.stations.bar, act.stations.expo],
+      roles: ['kitchen'],
+    });
+    const page = await open(expo, '/expo');
+    const order = await act.order(
+      [
+        { variant_id: await act.variant('Chicken Burger'), quantity: 1 },
+        { variant_id: await act.variant('French Fries', 'Regular'), quantity: 2 },
+      ],
+      '5',
+    );
+    const orderCard = card(page, '#board .ticket', order.id);
+    await expect.poll(() => orderCard.locator('.expo-station').count(), { timeout: 10_000 }).toBe(2);
+    expect(await orderCard.locator('.expo-progress').innerText()).toBe('0 / 2 stations ready');
+    for (const item of await orderCard.locator('.item').all()) {
+      await item.click(); // queued → preparing
+      await expect.poll(() => item.getAttribute('class'), { timeout: 10_000 }).toContain('s-preparing');
+      await item.click(); // preparing → ready
+      await expect.poll(() => item.getAttribute('class'), { timeout: 10_000 }).toContain('s-ready');
+    }
+    await expect
+      .poll(() => orderCard.locator('.expo-progress').innerText(), { timeout: 10_000 })
+      .toBe('2 / 2 stations ready');
+    await orderCard.locator('.bump').click();
+    await expect.poll(() => orderCard.count(), { timeout: 10_000 }).toBe(0);
+    await page.context().close();
+  });
+
+  it('the POS board shows new orders with totals and follows payment and cancellation', async () => {
+    const pos = await act.pair({ kind: 'pos', name: 'POS Board', roles: ['cashier'] });
+    const page = await open(pos, '/pos');
+    const burger = await act.variant('Classic Beef Burger');
+    const a = await act.order([{ variant_id: burger, quantity: 2 }], '3');
+    const b = await act.order([{ variant_id: burger, quantity: 1 }], null, 'online');
+    const inOpen = (id: string) => card(page, '#col-open .order', id);
+    await expect.poll(() => inOpen(a.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => inOpen(b.id).count(), { timeout: 10_000 }).toBe(1);
+    expect(await inOpen(a.id).innerText()).toMatch(/Table 3[\s\S]*\$27\.00[\s\S]*unpaid/i);
+    expect(await inOpen(b.id).innerText()).toContain('Online');
+
+    await act.payOrder(a.id);
+    await expect.poll(() => card(page, '#col-paid .order', a.id).count(), { timeout: 10_000 }).toBe(1);
+    expect(await card(page, '#col-paid .order', a.id).locator('.pill').first().innerText()).toMatch(/paid/i);
+    await act.cancelOrder(b.id);
+    await expect.poll(() => card(page, '#col-done .order', b.id).count(), { timeout: 10_000 }).toBe(1);
+    expect(await card(page, '#col-done .order', b.id).innerText()).toMatch(/void[\s\S]*cancelled/i);
+    expect(await inOpen(a.id).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('pushing stock under its threshold puts an alert on the stock feed, which can be acknowledged', async () => {
+    const feedDevice = await act.pair({ kind: 'stock_feed', name: 'Stock Feed', roles: ['stock_clerk'] });
+    const page = await open(feedDevice, '/stock');
+    const variant = await act.variant('Ribeye Steak');
+    const level = await act.level(variant);
+    expect(level.available).toBeGreaterThan(level.low_stock_threshold);
+    await act.adjust(variant, -(level.available - 3));
+    const alert = page.locator('#alerts .alert', { hasText: level.sku });
+    await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
+    const text = await alert.innerText();
+    expect(text).toContain('Low stock');
+    expect(text).toContain('Downtown Kitchen');
+    expect(text).toMatch(/3\s+available/);
+    expect(text).toContain(`threshold ${level.low_stock_threshold}`);
+    expect(await page.locator('#unacked').innerText()).toBe('1');
+
+    await act.adjust(variant, -3);
+    await expect
+      .poll(() => page.locator('#alerts .alert.k-out', { hasText: level.sku }).count(), { timeout: 10_000 })
+      .toBe(1);
+    await page.locator('#alerts .alert.k-out .ack').click();
+    await expect.poll(() => page.locator('#unacked').innerText()).toBe('0');
+    expect(await page.locator('#alerts .alert.k-out').innerText()).toContain('seen');
+    // an acknowledgement survives a reload of the page
+    await page.reload();
+    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+    await expect.poll(() => page.locator('#unacked').innerText()).toBe('0');
+    await page.context().close();
+  });
+});
