@@ -95,22 +95,17 @@ export async function productsOfVariants(sql: Sql, variantIds: readonly string[]
 }
 
 /**
- * Every published product as documents, in id order, `batchSize` at a time (keyset pagination:
- * constant cost per page however deep). For reindex and the embedded engine's startup load.
+ * Every published product as documents, `batchSize` at a time: one set-based query (hash joins over
+ * the whole catalog, which beats a lookup per page) read through a cursor, so memory stays flat.
+ * For reindex and the embedded engine's startup load.
  */
 export async function* readAllDocuments(
   sql: Sql,
   batchSize = 1_000,
   onRow?: (row: ProductRow) => void,
 ): AsyncGenerator<ProductDocument[]> {
-  let after = '0';
-  for (;;) {
-    const rows = await sql.unsafe<ProductRow[]>(
-      SELECT("status = 'published' and id > $1::bigint", 'order by id limit $2'),
-      [after, batchSize],
-    );
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
+  const cursor = sql.unsafe<ProductRow[]>(SELECT("status = 'published'")).cursor(batchSize);
+  for await (const rows of cursor) {
     const docs: ProductDocument[] = [];
     for (const row of rows) {
       onRow?.(row);
@@ -118,7 +113,6 @@ export async function* readAllDocuments(
       if (doc) docs.push(doc);
     }
     yield docs;
-    if (rows.length < batchSize) return;
   }
 }
 

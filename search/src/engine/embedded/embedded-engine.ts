@@ -2,7 +2,8 @@ import type { ProductDocument } from '../../document.ts';
 import { compileFilter } from '../../query/filter-compile.ts';
 import type { SearchRequest, SortSpec } from '../../query/search-request.ts';
 import { tokenize } from '../../text/tokenize.ts';
-import type { ReindexProgress, ReindexResult, SearchEngine, SearchHit, SearchResult } from '../engine.ts';
+import type { FacetResult, ReindexProgress, ReindexResult, SearchEngine, SearchHit, SearchResult } from '../engine.ts';
+import { FacetIndex } from './facet-index.ts';
 import { countFacets } from './facets.ts';
 import { highlight } from './highlight.ts';
 import { type Entry, Partition } from './partition.ts';
@@ -93,11 +94,7 @@ export class EmbeddedEngine implements SearchEngine {
     return {
       hits,
       found: matching.length,
-      facets: countFacets(
-        matching.map((e) => e.doc),
-        request.facetBy,
-        request.maxFacetValues,
-      ),
+      facets: facetsOf(partition, matching, request.facetBy, request.maxFacetValues),
       page: request.page,
       perPage: request.perPage,
       searchTimeMs: elapsed(started),
@@ -119,6 +116,20 @@ export class EmbeddedEngine implements SearchEngine {
     this.gen = next;
     return { count: next.owner.size, target: `generation-${next.id}` };
   }
+}
+
+function facetsOf(partition: Partition, matching: Entry[], fields: string[], max: number): FacetResult[] {
+  if (fields.length === 0) return [];
+  let slots: Int32Array | null = null;
+  let docs: ProductDocument[] | null = null;
+  return fields.map((field) => {
+    if (FacetIndex.handles(field)) {
+      slots ??= Int32Array.from(matching, (e) => e.slot);
+      return { field, counts: partition.facets.count(slots, field, max) };
+    }
+    docs ??= matching.map((e) => e.doc);
+    return countFacets(docs, [field], max)[0]!;
+  });
 }
 
 function put(gen: Generation, doc: ProductDocument): void {

@@ -1,6 +1,7 @@
 import type { ProductDocument } from '../../document.ts';
 import { QUERY_FIELDS } from '../../schema.ts';
 import { tokenize } from '../../text/tokenize.ts';
+import { FacetIndex } from './facet-index.ts';
 import { Trie } from './trie.ts';
 
 /** Bit per searchable field in a posting, and the weight ranking gives a match in that field. */
@@ -40,6 +41,7 @@ export class Partition {
   readonly entries = new Map<string, Entry>();
   readonly postings = new Map<string, Map<Entry, number>>();
   readonly vocabulary = new Trie();
+  readonly facets = new FacetIndex();
   /** flat copies of postings, built on first read after a change to the word */
   private readonly arrays = new Map<string, PostingArrays>();
   private readonly freeSlots: number[] = [];
@@ -64,6 +66,7 @@ export class Partition {
     const slot = this.freeSlots.pop() ?? this.nextSlot++;
     const entry: Entry = { slot, doc, tokens, nameTokenCount };
     this.entries.set(doc.id, entry);
+    this.facets.set(slot, doc);
     for (const [word, mask] of tokens) {
       let posting = this.postings.get(word);
       if (!posting) {
@@ -81,6 +84,7 @@ export class Partition {
     if (!entry) return false;
     this.entries.delete(id);
     this.freeSlots.push(entry.slot);
+    this.facets.clear(entry.slot);
     for (const word of entry.tokens.keys()) {
       const posting = this.postings.get(word);
       this.arrays.delete(word);
