@@ -1,12 +1,16 @@
 /**
- * createCdc: the change source picked by CDC_SOURCE, feeding the bus sink (router → bus.publish)
- * and any extra sinks (the search indexer), with the slot monitor for the pg source. Used in-process
- * by `npm start` and by main.ts when cdc runs alone. The caller owns the bus (starts and stops it).
+ * createCdc: the change source picked by CDC_SOURCE (pg: the pgoutput slot; debezium: the Kafka
+ * consumer group of src/debezium, configured by its own CDC_KAFKA_* / CDC_DEBEZIUM_* variables),
+ * feeding the bus sink (router → bus.publish) and any extra sinks (the search indexer), with the
+ * slot monitor for the pg source. Used in-process by `npm start` and by main.ts when cdc runs alone.
+ * The caller owns the bus (starts and stops it).
  */
-import type { ChangeSink, Logger } from '@commerce/common';
+import { type ChangeSink, type Logger, parseConfig } from '@commerce/common';
 import type { Bus } from '@commerce/hub/bus';
 import postgres, { type Sql } from 'postgres';
 import type { CdcConfig, CdcSourceDriver } from './config.ts';
+import { debeziumSourceConfig } from './debezium/config.ts';
+import { createDebeziumKafkaSource } from './debezium/kafka-source.ts';
 import { CdcError } from './errors.ts';
 import { type CdcMetrics, createCdcMetrics } from './metrics.ts';
 import { createPgSource } from './pg/pg-source.ts';
@@ -22,6 +26,8 @@ export interface SourceContext {
   sql: Sql;
   sinks: readonly ChangeSink[];
   onFatal: (error: unknown) => void;
+  /** environment for source-specific settings (the debezium source's CDC_KAFKA_* / CDC_DEBEZIUM_*) */
+  env: Record<string, string | undefined>;
 }
 
 export type SourceRunner = ChangeSourceRunner & { readonly ready?: boolean };
@@ -39,8 +45,10 @@ export interface CdcDeps {
   metrics?: CdcMetrics;
   /** the source gave up on a change it cannot deliver (it never skips one); main.ts exits */
   onFatal?: (error: unknown) => void;
-  /** source implementations by driver; `pg` is built in, `debezium` comes from cdc/src/debezium */
+  /** replaces the built-in source implementations (tests) */
   sources?: Partial<Record<CdcSourceDriver, SourceFactory>>;
+  /** where source-specific settings are read from; default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Cdc {
@@ -68,6 +76,13 @@ const pgSourceFactory: SourceFactory = (ctx) =>
     onFatal: ctx.onFatal,
   });
 
+const debeziumSourceFactory: SourceFactory = (ctx) =>
+  createDebeziumKafkaSource(parseConfig(debeziumSourceConfig, ctx.env), {
+    sinks: ctx.sinks,
+    logger: ctx.logger,
+    onFatal: ctx.onFatal,
+  });
+
 export function createCdc(deps: CdcDeps): Cdc {
   const { config } = deps;
   const logger = deps.logger;
@@ -81,14 +96,14 @@ export function createCdc(deps: CdcDeps): Cdc {
   };
   const busSink = createBusSink({ bus: deps.bus, logger, metrics, enrichment: new EnrichmentCache(sql) });
   const sinks = [busSink, ...(deps.sinks ?? [])];
-  const factory = { pg: pgSourceFactory, ...deps.sources }[config.CDC_SOURCE];
+  const factory = { pg: pgSourceFactory, debezium: debeziumSourceFactory, ...deps.sources }[config.CDC_SOURCE];
   if (!factory)
     throw new CdcError(
       'config',
       'cdc.source_unavailable',
       `CDC_SOURCE=${config.CDC_SOURCE} has no implementation wired in`,
     );
-  const source = factory({ config, logger, metrics, sql, sinks, onFatal });
+  const source = factory({ config, logger, metrics, sql, sinks, onFatal, env: deps.env ?? process.env });
   const slotMonitor =
     config.CDC_SOURCE === 'pg'
       ? createSlotMonitor({
