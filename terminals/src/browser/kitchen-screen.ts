@@ -73,7 +73,7 @@ export async function runKitchenScreen(screen: Screen, mode: 'station' | 'expo')
         openTickets(board).map((t) => ({ key: `t${t.id}`, html: ticketCard(t, c) })),
       );
     }
-    const open = openTickets(board).length;
+    const open = mode === 'expo' ? expoOrders(board).length : openTickets(board).length;
     setHtml(byId('board-count'), html`${open} open`);
     boardEl.classList.toggle('empty', open === 0);
     setHtml(byId('allday'), allDayList(allDayCounts(board)));

@@ -8,6 +8,7 @@ export function demoActions(system: TestSystem) {
   const stations = branch.stations as Record<'grill' | 'fry' | 'bar' | 'expo', string>;
   const owner = system.token({ kind: 'staff', id: r.staff.owner.id, roles: ['owner'] });
   const cashier = system.token({ kind: 'staff', id: r.staff.cashier.id, roles: ['cashier'], branchIds: [branch.id] });
+  const cook = system.token({ kind: 'staff', id: r.staff.kitchen.id, roles: ['kitchen'], branchIds: [branch.id] });
   const clerk = system.token({ kind: 'staff', id: r.staff.stock_clerk.id, roles: ['stock_clerk'] });
 
   const expectOk = (what: string, res: { status: number; body: unknown }) => {
@@ -67,6 +68,21 @@ export function demoActions(system: TestSystem) {
     ): Promise<{ id: string }> {
       const body = { channel, branch_id: branch.id, table_label: table, lines };
       return expectOk('order', await system.call(await cashier, 'POST', '/orders', body)) as { id: string };
+    },
+    /** ticket items of an order, in line order */
+    async items(orderId: string): Promise<Array<{ id: string; ticketId: string; name: string }>> {
+      return system.sql<{ id: string; ticketId: string; name: string }[]>`
+        select id::text as id, ticket_id::text as "ticketId", name from kitchen_ticket_items
+        where merchant_id = ${r.merchantId} and order_id = ${orderId} order by id`;
+    },
+    async setItem(itemId: string, status: 'preparing' | 'ready' | 'served') {
+      return expectOk('item', await system.call(await cook, 'PATCH', `/kitchen/items/${itemId}`, { status }));
+    },
+    async bump(ticketId: string) {
+      return expectOk('bump', await system.call(await cook, 'POST', `/kitchen/tickets/${ticketId}/bump`));
+    },
+    async completeOrder(id: string) {
+      return expectOk('complete', await system.call(await cashier, 'POST', `/orders/${id}/complete`));
     },
     async payOrder(id: string) {
       return expectOk('pay', await system.call(await cashier, 'POST', `/orders/${id}/pay`));

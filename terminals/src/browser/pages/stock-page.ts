@@ -65,7 +65,7 @@ function run(screen: Screen): void {
   });
   const soundBtn = byId<HTMLButtonElement>('sound');
   const showSound = () => {
-    soundBtn.textContent = sound ? '🔔 Sound on' : '🔕 Sound off';
+    soundBtn.textContent = sound ? '♪ Sound on' : '♪ Sound off';
     soundBtn.setAttribute('aria-pressed', String(sound));
   };
   soundBtn.addEventListener('click', () => {

@@ -5,7 +5,7 @@ import { agoLabel, whereLabel } from './labels.ts';
 
 const STATUS_WORD: Record<BoardOrder['status'], string> = {
   created: 'new',
-  paid: 'paid',
+  paid: 'open',
   fulfilled: 'fulfilled',
   completed: 'completed',
   cancelled: 'cancelled',

@@ -12,6 +12,14 @@ export interface StockViewContext {
   pending: ReadonlySet<string>;
 }
 
+/** Only a live problem asks for an acknowledgement; news that resolves one does not. */
+function alertAction(alert: StockAlert): SafeHtml {
+  if (alert.acknowledged) return html`<div class="alert-acked">✓ seen</div>`;
+  if (alert.superseded) return html`<div class="alert-acked">since changed</div>`;
+  if (alert.kind === 'restocked') return html`<div class="alert-acked">back in stock</div>`;
+  return html`<button type="button" class="ack" data-ack="${alert.id}">Acknowledge</button>`;
+}
+
 export function alertCard(alert: StockAlert, ctx: StockViewContext): SafeHtml {
   const product = [alert.productName, alert.variantName].filter(Boolean).join(' · ');
   const location = alert.locationName ?? ctx.locationName(alert.locationId) ?? `location ${alert.locationId}`;
@@ -37,12 +45,8 @@ export function alertCard(alert: StockAlert, ctx: StockViewContext): SafeHtml {
       </div>
       <div class="alert-where muted">${location} · <span data-ago="${alert.at}">${agoLabel(ctx.now - alert.at)}</span>${
         alert.fromSnapshot ? ' · current level' : ''
-      }${alert.superseded ? ' · since changed' : ''}</div>
+      }</div>
     </div>
-    ${
-      alert.acknowledged
-        ? html`<div class="alert-acked">✓ seen</div>`
-        : html`<button type="button" class="ack" data-ack="${alert.id}">Acknowledge</button>`
-    }
+    ${alertAction(alert)}
   </article>`;
 }
