@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, parseConfig, type TokenSigner, type TokenVerifier } from '@commerce/common';
 import { createAdaptorServer } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Sql } from 'postgres';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
@@ -10,6 +9,7 @@ import { registerCatalogRoutes } from './catalog/catalog-routes.ts';
 import { apiConfigSchema } from './config.ts';
 import { ApiError } from './errors.ts';
 import type { AppEnv } from './http/app-env.ts';
+import { bodyGuard } from './http/body-guard.ts';
 import { handleError, validationError } from './http/error-response.ts';
 import { requires } from './http/guard.ts';
 import { createHttpMetrics, type HttpMetrics } from './http/metrics.ts';
@@ -98,19 +98,7 @@ export function createApi(deps: ApiDeps): Api {
       logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status }, 'request');
     }
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.API_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(
-          'payload_too_large',
-          'http.payload_too_large',
-          `body larger than ${config.API_BODY_LIMIT_BYTES} bytes`,
-        );
-      },
-    }),
-  );
+  app.use('*', bodyGuard(config.API_BODY_LIMIT_BYTES));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -160,7 +148,8 @@ export function createApi(deps: ApiDeps): Api {
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
-        s.listen(config.API_PORT, config.API_HOST, () => {
+        // a deep accept queue: a burst of thousands of connections (a flash sale) is queued, not dropped
+        s.listen({ port: config.API_PORT, host: config.API_HOST, backlog: 4096 }, () => {
           s.off('error', reject);
           resolve();
         });
