@@ -2,11 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createApi, hashPin } from '@commerce/api';
 import { cdcConfigSchema, createCdc } from '@commerce/cdc';
 import { createLogger, createTokenSigner, createTokenVerifier, parseConfig, type Role } from '@commerce/common';
-import { MemoryBus } from '@commerce/hub/bus';
+import { createHub, type HubSettings, MemoryBus } from '@commerce/hub';
 import { createTestDatabase } from '@commerce/infra/testing';
 import type { Sql } from 'postgres';
-// TODO: '@commerce/hub' once hub/src/index.ts exports createHub
-import { createHub, type HubSettings } from '../../../hub/src/create-hub.ts';
 // The demo seed is not exported by @commerce/infra (yet); the test reads it from its file.
 import { type DemoIds, seedDemo } from '../../../infra/src/seed/demo-seed.ts';
 import { createTerminalRoutes } from '../server/terminal-routes.ts';
