@@ -115,7 +115,8 @@ export async function startTestSystem(options: { hub?: Partial<HubSettings> } = 
     const cdc = createCdc({
       config: parseConfig(cdcConfigSchema, {
         DATABASE_URL: db.url,
-        CDC_SLOT: 'terminals_e2e',
+        // slots are per cluster: one per test database
+        CDC_SLOT: `terminals_${db.name}`,
         BUS_DRIVER: 'memory',
         CDC_SLOT_CHECK_MS: '100000',
       }),
