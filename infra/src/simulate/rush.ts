@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { seededRandom } from '../seed/random.ts';
+import type { BootedSystem } from '../start/boot.ts';
+import { createApiClient } from './api-client.ts';
+import { createDashboard, type Output, type RushSummary } from './dashboard.ts';
+import { lowerStock, pairFleet } from './fleet.ts';
+import { startKitchen } from './kds.ts';
+import type { SimulateOptions } from './options.ts';
+import { startPos } from './pos.ts';
+import { RushStats } from './rush-stats.ts';
+import { startShoppers } from './shoppers.ts';
+import { startStockClerk } from './stock-clerk.ts';
+
+export function apiUrlOf(system: Pick<BootedSystem, 'urls'>): string {
+  const url = system.urls.find(([label]) => label === 'API')?.[1];
+  if (!url) throw new Error('the booted system names no API url');
+  return url;
+}
+
+/**
+ * A lunch rush against a running system: pair the devices, lower some stock, connect the screens,
+ * then POS orders, kitchen work, stock deliveries and storefront searches for `duration` seconds,
+ * with the live view each second. Stops itself (or on `signal`), lets what is under way finish,
+ * closes every terminal and returns the figures. The system itself is the caller's to stop.
+ */
+export async function runRush(deps: {
+  system: BootedSystem;
+  options: SimulateOptions;
+  say: (line: string) => void;
+  signal?: AbortSignal;
+  out?: Output;
+}): Promise<RushSummary> {
+  const { system, options, say } = deps;
+  const api = createApiClient(apiUrlOf(system));
+  const rnd = seededRandom(options.seed);
+  const runId = randomBytes(3).toString('hex');
+  const merchantId = system.demo.restaurant.merchantId;
+
+  say(`pairing ${options.pos} POS terminals, ${options.kds} KDS screens and a stock feed through the api...`);
+  const fleet = await pairFleet({
+    api,
+    sql: system.sql,
+    demo: system.demo,
+    authPrivateKeyPem: system.keys.auth.privateKeyPem,
+    pos: options.pos,
+    kds: options.kds,
+    runId,
+  });
+  const specials = await lowerStock({
+    api,
+    token: fleet.ownerToken,
+    menu: fleet.menu,
+    locations: system.demo.restaurant.branches.map((b) => b.locationId),
+    count: options.lowStockSkus,
+    seed: options.seed + 1,
+  });
+  if (specials.length) say(`low stock on ${specials.map((s) => s.sku).join(', ')}`);
+
+  const stats = new RushStats();
+  const common = { api, fleet, merchantId, stats, rnd };
+  const parts: Array<{ clients?: { close(): void; state: string }[]; drain(): Promise<void>; close?(): void }> = [];
+  try {
+    say('connecting the screens to the hub...');
+    parts.push(await startStockClerk({ ...common, restockDelayMs: 8_000, restockQuantity: 40 }));
+    parts.push(await startKitchen({ ...common, prepMs: options.prepMs, maxInFlight: options.maxInFlight }));
+    stats.startedAt = performance.now();
+    parts.push(await startPos({ ...common, ordersPerS: options.ordersPerS, maxInFlight: options.maxInFlight, runId }));
+    parts.push(startShoppers({ api, stats, rnd, shoppers: options.shoppers, searchesPerS: options.searchesPerS }));
+    stats.startedAt = performance.now();
+
+    const clients = parts.flatMap((p) => p.clients ?? []);
+    const gauges = () => ({
+      connected: clients.filter((c) => c.state === 'connected').length,
+      terminals: clients.length,
+      targetPerS: options.ordersPerS,
+    });
+    const dashboard = createDashboard(stats, deps.out);
+    await new Promise<void>((resolve) => {
+      const interval = setInterval(() => {
+        dashboard.tick(gauges());
+        if (stats.elapsedS >= options.duration) finish();
+      }, 1_000);
+      const finish = () => {
+        clearInterval(interval);
+        deps.signal?.removeEventListener('abort', finish);
+        resolve();
+      };
+      deps.signal?.addEventListener('abort', finish);
+    });
+    const seconds = stats.elapsedS;
+    say('rush over: waiting for the orders and kitchen calls under way...');
+    // arrivals stop first, then what they started, then the screens see the last events
+    for (const part of [...parts].reverse()) await part.drain();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const connectedAtEnd = gauges().connected;
+    return {
+      seconds,
+      targetPerS: options.ordersPerS,
+      terminals: { pos: fleet.pos.length, kds: fleet.kds.length, stockFeed: 1, connectedAtEnd },
+      stats,
+    };
+  } finally {
+    for (const part of parts) part.close?.();
+  }
+}
