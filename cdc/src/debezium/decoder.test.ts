@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDebeziumDecoder } from './decoder.ts';
 import { DebeziumDecodeError } from './errors.ts';
 import { loadFixture, loadFixtures } from './fixtures.ts';
+import { type LosslessObject, parseLosslessJson, stringifyLosslessJson } from './lossless-json.ts';
 import { DEBEZIUM_POSITION_LENGTH } from './position.ts';
 
 const fixtures = loadFixtures();
@@ -122,5 +123,27 @@ describe('Debezium decoder traps', () => {
       value: '',
     });
     expect(result).toEqual({ kind: 'skipped', reason: 'tombstone' });
+  });
+});
+
+describe('schema caching', () => {
+  it('decodes records sharing one schema text, and records with a different schema, correctly', () => {
+    const decoder = createDebeziumDecoder();
+    const a = loadFixture('create-with-schemas.fixture.json');
+    const b = loadFixture('decimal-precise.fixture.json');
+    const expectedA = a.expect.kind === 'change' ? a.expect.event : null;
+    const expectedB = b.expect.kind === 'change' ? b.expect.event : null;
+    for (let i = 0; i < 3; i++) {
+      expect(decoder.decode(a.record)).toEqual({ kind: 'change', event: expectedA });
+      expect(decoder.decode(b.record)).toEqual({ kind: 'change', event: expectedB });
+    }
+  });
+
+  it('still decodes a schema+payload value written with other spacing or key order', () => {
+    const fixture = loadFixture('create-with-schemas.fixture.json');
+    const parsed = parseLosslessJson(fixture.record.value!) as LosslessObject;
+    const reordered = `{ "payload" : ${stringifyLosslessJson(parsed.payload!)},\n "schema": ${stringifyLosslessJson(parsed.schema!)} }`;
+    const result = createDebeziumDecoder().decode({ ...fixture.record, value: reordered });
+    expect(result).toEqual(fixture.expect);
   });
 });

@@ -20,6 +20,7 @@ import {
   parseLosslessJson,
 } from './lossless-json.ts';
 import { buildPosition, readSourceLsns } from './position.ts';
+import { splitSchemaPayload } from './record-text.ts';
 
 /** One Kafka record as the consumer (and the decode CLI) sees it: key and value are the raw strings. */
 export interface KafkaRecord extends RecordCoordinates {
@@ -130,19 +131,40 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
     return { row, unavailable };
   };
 
+  // each distinct schema text is parsed once: it is most of a record's bytes and rarely changes
+  const schemaCache = new Map<string, ConnectSchema | null>();
+  const parseRecordJson = (
+    text: string,
+    what: 'key' | 'value',
+  ): { schema: ConnectSchema | null; payload: LosslessValue } => {
+    const split = splitSchemaPayload(text);
+    if (!split) {
+      const { schema, payload } = unwrap(parseLosslessJson(text), what);
+      return { schema: schema ? readConnectSchema(schema, `${what}.schema`) : null, payload };
+    }
+    let schema = schemaCache.get(split.schemaText);
+    if (schema === undefined) {
+      const raw = parseLosslessJson(split.schemaText);
+      if (raw !== null && !isLosslessObject(raw)) throw new ValueError(`${what}.schema must be an object`);
+      schema = raw === null ? null : readConnectSchema(raw, `${what}.schema`);
+      if (schemaCache.size >= 512) schemaCache.clear();
+      schemaCache.set(split.schemaText, schema);
+    }
+    return { schema, payload: parseLosslessJson(split.payloadText) };
+  };
+
   const decodeKey = (record: KafkaRecord, table: string): Row | null => {
     if (record.key === null || record.key === '') return null;
-    const { schema, payload } = unwrap(parseLosslessJson(record.key), 'key');
+    const { schema, payload } = parseRecordJson(record.key, 'key');
     if (payload === null) return null;
-    const keySchema = schema ? readConnectSchema(schema, 'key.schema') : undefined;
-    return convertRow(payload, keySchema, table, 'key').row;
+    return convertRow(payload, schema ?? undefined, table, 'key').row;
   };
 
   const decodeUnsafe = (record: KafkaRecord): DecodeResult => {
     if (record.topic.startsWith(heartbeatPrefix)) return { kind: 'skipped', reason: 'heartbeat' };
     if (record.value === null || record.value === '') return { kind: 'skipped', reason: 'tombstone' };
 
-    const { schema, payload } = unwrap(parseLosslessJson(record.value), 'value');
+    const { schema: envelope, payload } = parseRecordJson(record.value, 'value');
     if (payload === null) return { kind: 'skipped', reason: 'tombstone' };
     if (!isLosslessObject(payload)) throw new ValueError('value payload must be an object');
 
@@ -163,9 +185,8 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
     }
     const table = `${source.schema}.${source.table}`;
 
-    const envelope = schema ? readConnectSchema(schema, 'value.schema') : undefined;
-    const before = convertRow(payload.before, envelope && fieldSchema(envelope, 'before'), table, 'before');
-    const after = convertRow(payload.after, envelope && fieldSchema(envelope, 'after'), table, 'after');
+    const before = convertRow(payload.before, envelope ? fieldSchema(envelope, 'before') : undefined, table, 'before');
+    const after = convertRow(payload.after, envelope ? fieldSchema(envelope, 'after') : undefined, table, 'after');
     checkShape(op as ChangeOp, before.row, after.row);
 
     const key = op === 't' ? null : decodeKey(record, table);

@@ -151,7 +151,11 @@ export function createDebeziumKafkaSource(
               if (result.reason === 'heartbeat') stats.lastHeartbeatAt = Date.now();
             }
           } catch (error) {
-            if (!(error instanceof DebeziumDecodeError)) throw error;
+            if (!(error instanceof DebeziumDecodeError)) {
+              // a bug, not bad data: retrying the batch would fail the same way forever
+              failFatal(error, pause);
+              return;
+            }
             await deadLetters!.park(record, message, error);
             stats.deadLettered++;
           }

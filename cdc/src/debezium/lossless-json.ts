@@ -43,6 +43,8 @@ export class JsonSyntaxError extends Error {
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const MAX_DEPTH = 512;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings
+const CONTROL = /[\u0000-\u001f]/;
 
 export function parseLosslessJson(text: string): LosslessValue {
   let i = 0;
@@ -62,6 +64,15 @@ export function parseLosslessJson(text: string): LosslessValue {
   const parseString = (): string => {
     // i is at the opening quote
     i++;
+    // fast path: no escapes and no control characters up to the closing quote
+    const close = text.indexOf('"', i);
+    if (close >= 0) {
+      const slice = text.slice(i, close);
+      if (!slice.includes('\\') && !CONTROL.test(slice)) {
+        i = close + 1;
+        return slice;
+      }
+    }
     let out = '';
     let start = i;
     for (;;) {

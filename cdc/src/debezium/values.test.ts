@@ -3,6 +3,7 @@ import { parsePgType } from './column-types.ts';
 import { decimalFromBase64, decimalFromString, formatUnscaled, plainDecimal, unscaledFromBase64 } from './decimal.ts';
 import { ValueError } from './errors.ts';
 import { buildPosition, readSourceLsns } from './position.ts';
+import { splitSchemaPayload } from './record-text.ts';
 import { dateFromEpochDays, timeFromMidnight, timestampFromEpoch, timestampFromZoned } from './temporal.ts';
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');
@@ -107,5 +108,24 @@ describe('positions', () => {
     const late = buildPosition(readSourceLsns('["1001","998"]', undefined), 'u', 'public.t', { id: '1' });
     expect(early < late).toBe(true);
     expect(() => buildPosition({ commitLsn: null, lsn: null }, 'c', 'public.t', null)).toThrow(ValueError);
+  });
+});
+
+describe('schema/payload split', () => {
+  it('finds the payload past strings holding braces, quotes and the word payload', () => {
+    const schema = '{"type":"struct","fields":[{"type":"string","field":"a}\\",\\"payload\\":"}]}';
+    const payload = '{"a":"x}]\\"{\\",\\"payload\\":1"}';
+    expect(splitSchemaPayload(`{"schema":${schema},"payload":${payload}}`)).toEqual({
+      schemaText: schema,
+      payloadText: payload,
+    });
+    expect(splitSchemaPayload('{"schema":null,"payload":null}')).toEqual({ schemaText: 'null', payloadText: 'null' });
+  });
+
+  it('declines anything else', () => {
+    expect(splitSchemaPayload('{"payload":{},"schema":{}}')).toBeNull();
+    expect(splitSchemaPayload('{"schema":{},"payload":{}} ')).toBeNull();
+    expect(splitSchemaPayload('{"schema":{"a":1},"payload":{"b":2},"x":3}')).toBeNull();
+    expect(splitSchemaPayload('{"schema":{"a":1')).toBeNull();
   });
 });
