@@ -22,7 +22,7 @@ let grillItems: Array<{ id: string; name: string }>;
 let barItems: Array<{ id: string; name: string }>;
 
 beforeAll(async () => {
-  system = await startTestSystem({ hub: { maxRecover: MAX_RECOVER } });
+  system = await startTestSystem({ hub: { maxRecover: MAX_RECOVER, revocationRecheckS: 1 } });
   act = demoActions(system);
   browser = await launchChromium();
   grillDevice = await act.pair({
@@ -141,6 +141,21 @@ describe('kitchen display in a real browser', () => {
     await expect.poll(() => connState(page), { timeout: 20_000 }).toBe('reloaded');
     expect(await page.locator('.conn').innerText()).toContain('Reloaded: some events were missed');
     for (const id of orders) expect(await ticket(page, id).count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('a revoked screen says it is offline instead of looking live', async () => {
+    const device = await act.pair({
+      kind: 'kds',
+      name: 'Spare KDS',
+      station_ids: [act.stations.fry],
+      roles: ['kitchen'],
+    });
+    const page = await openKds(device);
+    await act.revoke(device.terminalId);
+    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('offline');
+    expect(await page.locator('body').getAttribute('data-live')).toBe('false');
+    expect(await page.locator('#stale-banner').isVisible()).toBe(true);
     await page.context().close();
   });
 });

@@ -36,6 +36,9 @@ export function demoActions(system: TestSystem) {
       if ('error' in device) throw new Error(device.error);
       return device;
     },
+    async revoke(terminalId: string) {
+      return expectOk('revoke', await system.call(await owner, 'POST', `/terminals/${terminalId}/revoke`));
+    },
     /** published menu variants prepared at a station (by code) */
     async menu(stationCode: string, count = 3): Promise<Array<{ id: string; name: string; sku: string }>> {
       return system.sql<{ id: string; name: string; sku: string }[]>`

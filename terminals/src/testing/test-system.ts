@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createApi, hashPin } from '@commerce/api';
+import { createApi, hashPin, isTerminalRevoked } from '@commerce/api';
 import { cdcConfigSchema, createCdc } from '@commerce/cdc';
 import { createLogger, createTokenSigner, createTokenVerifier, parseConfig, type Role } from '@commerce/common';
 import { createHub, type HubSettings, MemoryBus } from '@commerce/hub';
@@ -81,6 +81,10 @@ export async function startTestSystem(options: { hub?: Partial<HubSettings> } = 
       logger,
       bus,
       tokenVerifier,
+      // as npm start wires it: a revoked terminal loses its session at the next recheck
+      revocation: {
+        isRevoked: (p) => (p.kind === 'terminal' ? isTerminalRevoked(db.sql, p.id, p.merchantId) : false),
+      },
       signingKey: hubKeys.privateKey,
     });
     await hub.start();
