@@ -130,11 +130,19 @@ async function main() {
     const miniUpdateUs = ((performance.now() - t) / sample.length) * 1000;
 
     // commit → searchable: SQL UPDATE committed → WAL → cdc's pgoutput source → indexer → engine
+    let lastBatch = '';
+    let lastError: unknown = null;
     let waiter: { visible: () => Promise<boolean>; done: () => void } | null = null;
     const timedSink: ChangeSink = {
       name: 'search',
       async handle(batch, ctx) {
-        await indexer.handle(batch, ctx);
+        lastBatch = batch.events.map((e) => `${e.table}:${e.op}@${e.position}`).join(' ');
+        try {
+          await indexer.handle(batch, ctx);
+        } catch (error) {
+          lastError = error;
+          throw error;
+        }
         if (waiter && (await waiter.visible())) {
           const w = waiter;
           waiter = null;
@@ -179,15 +187,20 @@ async function main() {
           expectedStock.set(target.product_id, row!.total);
         }
         const applied = new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () =>
-              reject(
-                new Error(
-                  `update ${i} (kind ${kind}) not searchable after 10 s (source failure: ${String(source.failure)})`,
-                ),
+          const timer = setTimeout(async () => {
+            const doc = await engine.get(target.product_id);
+            const [row] = await sql`select status::text, name from products where id = ${target.product_id}`;
+            const [slot] = await sql`select confirmed_flush_lsn::text as acked, pg_current_wal_lsn()::text as now
+                                     from pg_replication_slots where slot_name = ${`search_bench_${process.pid}`}`;
+            reject(
+              new Error(
+                `update ${i} (kind ${kind}) not searchable after 10 s: source failure ${String(source.failure)}, ` +
+                  `sink error ${String(lastError)}, last batch [${lastBatch}], indexer ${JSON.stringify(indexer.stats())}, ` +
+                  `doc ${JSON.stringify(doc && { name: doc.name, price: doc.price, available: doc.available })}, ` +
+                  `row ${JSON.stringify(row)}, slot ${JSON.stringify(slot)}`,
               ),
-            10_000,
-          );
+            );
+          }, 10_000);
           waiter = {
             visible,
             done: () => {

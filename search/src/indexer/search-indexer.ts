@@ -10,6 +10,7 @@ import type { Sql } from 'postgres';
 import type { SearchEngine } from '../engine/engine.ts';
 import { SearchError } from '../errors.ts';
 import { productsOfVariants, readAllDocuments, readProducts, toDocument } from './product-reader.ts';
+import { waitUntilVisible } from './wait-visible.ts';
 
 export interface SearchIndexerDeps {
   sql: Sql;
@@ -102,7 +103,8 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
       const { products, variants, truncated } = affected(batch.events, variantOwner, deps.logger);
       if (truncated) {
         await rebuild();
-      } else {
+      } else if (products.size > 0 || variants.size > 0) {
+        await waitUntilVisible(sql, txIdsOf(batch.events));
         if (variants.size > 0) {
           const owners = await productsOfVariants(sql, [...variants]);
           for (const [variant, product] of owners) {
@@ -130,6 +132,12 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
   }
 
   return { name: 'search', handle, rebuild, stats: () => ({ ...stats }) };
+}
+
+function txIdsOf(events: readonly ChangeEvent[]): string[] {
+  const ids = new Set<string>();
+  for (const e of events) if (e.txId !== null && /^\d+$/.test(e.txId)) ids.add(e.txId);
+  return [...ids];
 }
 
 function sameDocument(a: object, b: object): boolean {
