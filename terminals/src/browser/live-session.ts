@@ -2,6 +2,7 @@ import type { HubClientEvents, HubEvent } from '@commerce/sdk';
 import {
   type ConnectionInput,
   type ConnectionState,
+  closeReason,
   initialConnection,
   reduceConnection,
 } from '../state/connection-state.ts';
@@ -115,7 +116,7 @@ export function startLiveSession(options: LiveSessionOptions): LiveSession {
       if (s === 'connecting') dispatch({ type: 'connecting', attempt });
       else if (s === 'reconnecting') {
         if (code !== undefined) {
-          dispatch({ type: 'disconnected', code, reason: reason || `closed (${code})`, fatal: false, retryInMs: null });
+          dispatch({ type: 'disconnected', code, reason: closeReason(code, reason), fatal: false, retryInMs: null });
         }
         attempt++;
         dispatch({ type: 'connecting', attempt });
@@ -124,7 +125,13 @@ export function startLiveSession(options: LiveSessionOptions): LiveSession {
         attempt = 1;
         dispatch({ type: 'connected' });
       } else if (s === 'failed' || (s === 'closed' && !stopped)) {
-        dispatch({ type: 'disconnected', code: code ?? 0, reason: reason || s, fatal: true, retryInMs: null });
+        dispatch({
+          type: 'disconnected',
+          code: code ?? 0,
+          reason: code === undefined ? reason || s : closeReason(code, reason),
+          fatal: true,
+          retryInMs: null,
+        });
       }
     }),
     client.on('error', ({ code, fatal }) => {

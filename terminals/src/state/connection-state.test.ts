@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConnectionInput,
   type ConnectionState,
+  closeReason,
   connectionView,
   initialConnection,
   NOTICE_MS,
@@ -90,5 +91,12 @@ describe('connection state', () => {
       { type: 'refused', topic: TOPICS[0]!, reason: 'forbidden_station' },
     ]);
     expect(connectionView(refused, 1000).detail).toContain('forbidden_station');
+  });
+
+  it('says why a connection closed in words', () => {
+    expect(closeReason(1006, '')).toBe('connection lost');
+    expect(closeReason(4003, undefined)).toBe('this screen was revoked');
+    expect(closeReason(4999, '')).toBe('closed (4999)');
+    expect(closeReason(1012, 'draining')).toBe('draining');
   });
 });

@@ -187,3 +187,29 @@ export function connectionView(state: ConnectionState, now: number): ConnectionV
 function attemptText(state: ConnectionState): string | null {
   return state.attempt > 1 ? `attempt ${state.attempt}` : null;
 }
+
+/** Words for the close codes a person may see under "Reconnecting…" (see docs/hub-protocol.md). */
+const CLOSE_WORDS: Record<number, string> = {
+  1000: 'closed',
+  1006: 'connection lost',
+  1009: 'message too big',
+  1011: 'server error',
+  1012: 'server restarting',
+  4000: 'protocol error',
+  4001: 'not signed in',
+  4002: 'pairing expired',
+  4003: 'this screen was revoked',
+  4004: 'integrity check failed',
+  4005: 'handshake timed out',
+  4008: 'too slow, catching up',
+  4029: 'too many messages',
+  4601: 'hub key does not match the pinned key',
+  4602: 'hub sent a damaged message',
+  4603: 'no answer from the hub',
+  4604: 'hub broke the protocol',
+};
+
+export function closeReason(code: number, reason: string | undefined): string {
+  if (reason) return reason;
+  return CLOSE_WORDS[code] ?? `closed (${code})`;
+}
