@@ -45,10 +45,19 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** A random UUID v4; getRandomValues works where randomUUID does not (plain-http pages). */
+export function randomKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function createApiClient(options: ApiClientOptions = {}) {
   const base = options.baseUrl ?? '';
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
-  const newKey = options.newKey ?? (() => crypto.randomUUID());
+  const newKey = options.newKey ?? randomKey;
   let token = options.token ?? null;
 
   async function call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {

@@ -34,6 +34,14 @@ export function bootScreen(accepts: readonly ScreenKind[], page: string): Screen
     blocked(`This screen is paired as a ${kindName(device.kind)}.`, homePath(device));
     return null;
   }
+  if (!globalThis.crypto?.subtle) {
+    // WebCrypto (the hub's encryption) exists only in secure contexts: https, or localhost
+    blocked(
+      'This screen needs a secure page to decrypt the live feed: open it over https (or on this machine as localhost).',
+      location.href.replace(/^http:/, 'https:'),
+    );
+    return null;
+  }
   if (isExpired(device, Date.now())) {
     blocked('The pairing of this screen has expired. A manager can pair it again.', '/pair');
     return null;
@@ -112,7 +120,8 @@ function blocked(message: string, href: string): void {
     const a = document.createElement('a');
     a.href = href;
     a.className = 'big-btn';
-    a.textContent = href === '/pair' ? 'Pair this screen' : 'Open its page';
+    a.textContent =
+      href === '/pair' ? 'Pair this screen' : href.startsWith('https:') ? 'Open over https' : 'Open its page';
     box.append(p, a);
     main.append(box);
   }
