@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
@@ -35,6 +37,8 @@ export function createApiClient(baseUrl: string): ApiClient {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        // a request the system never answers must not hold the simulator's shutdown forever
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await response.text();
       const ms = performance.now() - started;

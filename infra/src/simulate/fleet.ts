@@ -43,6 +43,22 @@ export interface Fleet {
   hub: { url: string; publicKey: string };
 }
 
+/** A token for the demo restaurant's owner, signed with the system's auth key (as a login would). */
+export async function mintOwnerToken(authPrivateKeyPem: string, demo: DemoIds): Promise<string> {
+  const sign = await createTokenSigner({
+    privateKeyPem: authPrivateKeyPem,
+    issuer: AUTH_ISSUER,
+    audience: AUTH_AUDIENCE,
+  });
+  return sign({
+    kind: 'staff',
+    id: demo.restaurant.staff.owner.id,
+    merchantId: demo.restaurant.merchantId,
+    roles: ['owner'],
+    ttlSeconds: 6 * 3600,
+  });
+}
+
 interface Paired {
   terminal: { id: string };
   token: string;
@@ -65,18 +81,7 @@ export async function pairFleet(deps: {
 }): Promise<Fleet> {
   const { api, demo } = deps;
   const restaurant = demo.restaurant;
-  const sign = await createTokenSigner({
-    privateKeyPem: deps.authPrivateKeyPem,
-    issuer: AUTH_ISSUER,
-    audience: AUTH_AUDIENCE,
-  });
-  const ownerToken = await sign({
-    kind: 'staff',
-    id: restaurant.staff.owner.id,
-    merchantId: restaurant.merchantId,
-    roles: ['owner'],
-    ttlSeconds: 6 * 3600,
-  });
+  const ownerToken = await mintOwnerToken(deps.authPrivateKeyPem, demo);
   let hub: Fleet['hub'] | undefined;
   const pair = async (body: Record<string, unknown>): Promise<Paired> => {
     const response = await api.call<Paired>('POST', '/terminals', { token: ownerToken, body });

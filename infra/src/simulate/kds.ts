@@ -54,7 +54,11 @@ export async function startKitchen(deps: KitchenDeps) {
   const kitchenCall = async (device: KdsDevice, path: string): Promise<boolean> => {
     if (stopped) return false;
     try {
-      const response = await limiter.run(() => api.call('POST', path, { token: device.token }));
+      // a call still waiting for a slot when the rush ends is dropped, not sent
+      const response = await limiter.run(async () =>
+        stopped ? null : api.call('POST', path, { token: device.token }),
+      );
+      if (!response) return false;
       stats.kitchenApi.record(response.ms);
       if (response.status === 200) return true;
       stats.error(`POST ${path.replace(/\d+/g, '{id}')} ${errorLabel(response)}`);

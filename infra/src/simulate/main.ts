@@ -36,8 +36,8 @@ let system: BootedSystem | undefined;
 let exitCode = 0;
 let signals = 0;
 const onSignal = () => {
-  // first Ctrl-C ends the rush early (summary, clean stop); a second one stops harder
-  if (++signals > 1) process.exit(130);
+  // first Ctrl-C ends the rush early (summary, clean stop); a third one gives up on a clean stop
+  if (++signals > 2) process.exit(130);
   aborted.abort();
 };
 process.on('SIGINT', onSignal);

@@ -11,6 +11,9 @@ import { RushStats } from './rush-stats.ts';
 import { startShoppers } from './shoppers.ts';
 import { startStockClerk } from './stock-clerk.ts';
 
+const DRAIN_MS = 15_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function apiUrlOf(system: Pick<BootedSystem, 'urls'>): string {
   const url = system.urls.find(([label]) => label === 'API')?.[1];
   if (!url) throw new Error('the booted system names no API url');
@@ -89,9 +92,17 @@ export async function runRush(deps: {
     });
     const seconds = stats.elapsedS;
     say('rush over: waiting for the orders and kitchen calls under way...');
-    // arrivals stop first, then what they started, then the screens see the last events
-    for (const part of [...parts].reverse()) await part.drain();
-    await new Promise((r) => setTimeout(r, 1_000));
+    // arrivals stop first, then what they started, then the screens see the last events (bounded:
+    // an overloaded system must not keep the simulator from stopping)
+    const deadline = performance.now() + DRAIN_MS;
+    let cut = false;
+    for (const part of [...parts].reverse()) {
+      const left = deadline - performance.now();
+      const drained = await Promise.race([part.drain().then(() => true), sleep(Math.max(0, left)).then(() => false)]);
+      if (!drained) cut = true;
+    }
+    if (cut) say(`some calls were still under way after ${DRAIN_MS / 1000} s: not waiting for them`);
+    await sleep(1_000);
     const connectedAtEnd = gauges().connected;
     return {
       seconds,

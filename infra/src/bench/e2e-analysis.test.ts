@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from './e2e-analysis.ts';
+import type { OrderRecord } from './e2e-protocol.ts';
+
+const order = (id: string, sentAt: number, stationIds: string[], measured = true): OrderRecord => ({
+  id,
+  branchId: 'B1',
+  stationIds,
+  sentAt,
+  ackAt: sentAt + 4,
+  measured,
+});
+const subscribers = {
+  orders: new Map([['B1', 2]]),
+  kitchen: new Map([
+    ['S1', 1],
+    ['S2', 3],
+  ]),
+};
+
+describe('end-to-end join', () => {
+  it('measures every delivery of measured orders from send, ack and commit', () => {
+    const result = analyze(
+      [order('1', 1000, ['S1']), order('2', 2000, [], false)],
+      [
+        { key: 'o:1', at: [1010, 1012], committedAt: 1003 },
+        { key: 'k:1:S1', at: [1011], committedAt: 1003 },
+        { key: 'o:2', at: [2100, 2100], committedAt: 2001 },
+      ],
+      subscribers,
+    );
+    expect(result).toMatchObject({
+      orders: 2,
+      measuredOrders: 1,
+      expectedDeliveries: 5,
+      deliveries: 5,
+      lost: 0,
+      duplicates: 0,
+    });
+    // warm-up order 2 is checked for loss but not timed
+    expect(result.fromSend).toMatchObject({ count: 3, p50: 11, max: 12 });
+    expect(result.fromAck).toMatchObject({ count: 3, p50: 7 });
+    expect(result.fromCommit).toMatchObject({ count: 3, max: 9 });
+  });
+
+  it('counts an order lost when any subscribed terminal missed one of its events', () => {
+    const result = analyze(
+      [order('1', 0, ['S2']), order('2', 0, ['S1']), order('3', 0, [])],
+      [
+        { key: 'o:1', at: [1, 1], committedAt: null },
+        { key: 'k:1:S2', at: [1, 1], committedAt: null }, // 2 of 3 kitchen screens
+        { key: 'o:2', at: [1, 1, 1], committedAt: null }, // a duplicate
+        { key: 'k:2:S1', at: [1], committedAt: null },
+      ],
+      subscribers,
+    );
+    expect(result.lost).toBe(2);
+    expect(result.missingDeliveries).toBe(3);
+    expect(result.duplicates).toBe(1);
+    expect(result.lostExamples).toEqual(['k:1:S2 reached 2/3 terminals', 'o:3 reached 0/2 terminals']);
+    expect(result.fromCommit.count).toBe(0);
+  });
+});

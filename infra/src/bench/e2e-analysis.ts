@@ -1,0 +1,88 @@
+import { type LatencySummary, summarize } from '../simulate/latency.ts';
+import type { Delivery, OrderRecord } from './e2e-protocol.ts';
+
+/** How many terminals follow each topic the orders reach. */
+export interface Subscribers {
+  /** branch id → terminals on its orders topic */
+  orders: ReadonlyMap<string, number>;
+  /** station id → terminals on its kitchen topic */
+  kitchen: ReadonlyMap<string, number>;
+}
+
+export interface E2eResult {
+  orders: number;
+  measuredOrders: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  missingDeliveries: number;
+  duplicates: number;
+  /** orders acknowledged by the api of which at least one subscribed terminal never decrypted an event */
+  lost: number;
+  lostExamples: string[];
+  /** request sent → decrypted, every delivery of a measured order */
+  fromSend: LatencySummary;
+  /** 201 read → decrypted (negative when the event beat the response) */
+  fromAck: LatencySummary;
+  /** commit timestamp in the WAL (whole ms) → decrypted */
+  fromCommit: LatencySummary;
+}
+
+/**
+ * Joins the load's orders with the terminals' decrypt times. Each order should reach every
+ * terminal on its branch's orders topic (order.created) and every terminal on the kitchen topic of
+ * each station its lines go to (kitchen.ticket.created).
+ */
+export function analyze(
+  orders: readonly OrderRecord[],
+  deliveries: readonly Delivery[],
+  subscribers: Subscribers,
+): E2eResult {
+  const byKey = new Map(deliveries.map((d) => [d.key, d]));
+  const fromSend: number[] = [];
+  const fromAck: number[] = [];
+  const fromCommit: number[] = [];
+  let expectedDeliveries = 0;
+  let received = 0;
+  let missing = 0;
+  let duplicates = 0;
+  let lost = 0;
+  const lostExamples: string[] = [];
+  for (const order of orders) {
+    const expected: Array<[string, number]> = [[`o:${order.id}`, subscribers.orders.get(order.branchId) ?? 0]];
+    for (const stationId of order.stationIds)
+      expected.push([`k:${order.id}:${stationId}`, subscribers.kitchen.get(stationId) ?? 0]);
+    let orderLost = false;
+    for (const [key, want] of expected) {
+      const delivery = byKey.get(key);
+      const got = delivery?.at.length ?? 0;
+      expectedDeliveries += want;
+      received += Math.min(got, want);
+      if (got < want) {
+        missing += want - got;
+        orderLost = true;
+        if (lostExamples.length < 5) lostExamples.push(`${key} reached ${got}/${want} terminals`);
+      }
+      if (got > want) duplicates += got - want;
+      if (!delivery || !order.measured) continue;
+      for (const at of delivery.at) {
+        fromSend.push(at - order.sentAt);
+        fromAck.push(at - order.ackAt);
+        if (delivery.committedAt !== null) fromCommit.push(at - delivery.committedAt);
+      }
+    }
+    if (orderLost) lost++;
+  }
+  return {
+    orders: orders.length,
+    measuredOrders: orders.filter((o) => o.measured).length,
+    expectedDeliveries,
+    deliveries: received,
+    missingDeliveries: missing,
+    duplicates,
+    lost,
+    lostExamples,
+    fromSend: summarize(fromSend),
+    fromAck: summarize(fromAck),
+    fromCommit: summarize(fromCommit),
+  };
+}

@@ -1,0 +1,228 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '@commerce/common';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { freePort } from '../net.ts';
+import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
+import { bootEmbeddedSystem } from '../start/boot.ts';
+import { startConfigSchema } from '../start/config.ts';
+import { analyze, type E2eResult } from './e2e-analysis.ts';
+import { Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
+import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
+import { prepareE2e } from './e2e-setup.ts';
+
+/**
+ * `npm run bench:e2e`: order committed through the api → decrypted on subscribed terminals, on the
+ * embedded path (in-process bus) and with the Redis bus, each on a freshly booted embedded system.
+ * The server parts share one process (as `npm start` runs them); the terminals and the order load
+ * each run in their own process. Knobs: BENCH_RATE, BENCH_TERMINALS, BENCH_BRANCHES,
+ * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis).
+ */
+const knobs = z
+  .object({
+    BENCH_RATE: z.coerce.number().positive().default(200),
+    BENCH_TERMINALS: z.coerce.number().int().min(1).default(200),
+    BENCH_BRANCHES: z.coerce.number().int().min(1).max(100).default(10),
+    BENCH_DURATION: z.coerce.number().positive().default(20),
+    BENCH_WARMUP: z.coerce.number().min(0).default(3),
+    BENCH_GRACE: z.coerce.number().min(0).default(5),
+    BENCH_MENU: z.coerce.number().int().min(1).default(40),
+    BENCH_BUSES: z.string().default('memory,redis'),
+  })
+  .parse(process.env);
+const buses = knobs.BENCH_BUSES.split(',').map((b) => z.enum(['memory', 'redis']).parse(b.trim()));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+interface Run {
+  bus: 'memory' | 'redis';
+  result: E2eResult;
+  achievedPerS: number;
+  failedOrders: number;
+  failures: Record<string, number>;
+  connectMs: number;
+  rejected: number;
+  reloads: number;
+  disconnects: number;
+  cpu: { server: number; postgres: number; terminals: number; load: number; seconds: number };
+  loadAvg: string;
+}
+
+async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
+  const dataDir = await mkdtemp(join(tmpdir(), `commerce-e2e-${bus}-`));
+  const config = parseConfig(startConfigSchema, {
+    DATA_DIR: dataDir,
+    PG_PORT: String(await freePort()),
+    API_PORT: String(await freePort()),
+    HUB_PORT: String(await freePort()),
+    BUS_DRIVER: bus,
+    SEED_RETAIL_PRODUCTS: '200',
+    LOG_LEVEL: 'warn',
+  });
+  const logger = pino({ name: 'bench-e2e', level: 'warn' }, pino.destination(2));
+  console.log(`\n[${bus}] booting the embedded system (bus ${bus}) in ${dataDir}...`);
+  const system = await bootEmbeddedSystem({ config, logger, fresh: true });
+  const terminals = new Proc<TerminalsCommand, TerminalsReport>('./e2e-terminals.ts');
+  const loader = new Proc<LoadCommand, LoadReport>('./e2e-load.ts');
+  try {
+    const plan = await prepareE2e(system, {
+      branches: knobs.BENCH_BRANCHES,
+      terminals: knobs.BENCH_TERMINALS,
+      menuSize: knobs.BENCH_MENU,
+      seed: 7,
+    });
+    console.log(`[${bus}] ${plan.terminals.length} terminals paired over ${plan.topicCount} topics; connecting...`);
+    const connected = await terminals.request(
+      { cmd: 'connect', url: plan.hub.url, publicKeyPem: plan.hub.publicKey, terminals: plan.terminals },
+      'connected',
+      180_000,
+    );
+    console.log(
+      `[${bus}] ${connected.count} terminals connected and subscribed in ${(connected.ms / 1000).toFixed(1)} s; load average ${load()}`,
+    );
+    const pgPid = Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const before = {
+      server: await processCpuSeconds(process.pid),
+      postgres: await processTreeCpuSeconds(pgPid),
+      terminals: await terminals.cpuSeconds(),
+      load: await loader.cpuSeconds(),
+      at: performance.now(),
+    };
+    const totalMs = (knobs.BENCH_WARMUP + knobs.BENCH_DURATION) * 1000;
+    console.log(
+      `[${bus}] ${knobs.BENCH_RATE} orders/s: ${knobs.BENCH_WARMUP} s warm-up + ${knobs.BENCH_DURATION} s measured...`,
+    );
+    const done = await loader.request(
+      {
+        cmd: 'run',
+        apiUrl: plan.apiUrl,
+        branches: plan.branches,
+        menu: plan.menu,
+        ratePerS: knobs.BENCH_RATE,
+        warmupMs: knobs.BENCH_WARMUP * 1000,
+        durationMs: knobs.BENCH_DURATION * 1000,
+        seed: 11,
+      },
+      'done',
+      totalMs + 120_000,
+    );
+    const after = {
+      server: await processCpuSeconds(process.pid),
+      postgres: await processTreeCpuSeconds(pgPid),
+      terminals: await terminals.cpuSeconds(),
+      load: await loader.cpuSeconds(),
+      at: performance.now(),
+    };
+    const loadAvg = load();
+    // grace: wait until every expected delivery arrived, or the grace period ran out
+    const expected = analyze(done.orders, [], plan.subscribers).expectedDeliveries;
+    const graceEnd = performance.now() + knobs.BENCH_GRACE * 1000;
+    for (;;) {
+      const { deliveries } = await terminals.request({ cmd: 'count' }, 'count', 10_000);
+      if (deliveries >= expected || performance.now() > graceEnd) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const collected = await terminals.request({ cmd: 'collect' }, 'collected', 30_000);
+    return {
+      bus,
+      result: analyze(done.orders, collected.deliveries, plan.subscribers),
+      achievedPerS: done.achievedPerS,
+      failedOrders: done.failed,
+      failures: done.failures,
+      connectMs: connected.ms,
+      rejected: collected.rejected,
+      reloads: collected.reloads,
+      disconnects: collected.disconnects,
+      cpu: {
+        server: after.server - before.server,
+        postgres: after.postgres - before.postgres,
+        terminals: after.terminals - before.terminals,
+        load: after.load - before.load,
+        seconds: (after.at - before.at) / 1000,
+      },
+      loadAvg,
+    };
+  } finally {
+    await terminals.exit({ cmd: 'exit' });
+    await loader.exit({ cmd: 'exit' });
+    await system.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const lat = (label: string, s: LatencySummary) =>
+  `  ${label.padEnd(40)} p50 ${fmtMs(s.p50).padStart(6)}  p99 ${fmtMs(s.p99).padStart(6)}  max ${fmtMs(s.max).padStart(6)} ms  (n=${s.count})`;
+
+function report(run: Run): void {
+  const r = run.result;
+  const pct = (s: number) => `${((s / run.cpu.seconds) * 100).toFixed(0)}%`;
+  console.log(
+    [
+      `[${run.bus}] results`,
+      `  orders: ${r.orders} acknowledged (${r.measuredOrders} in the measured phase = ${run.achievedPerS.toFixed(1)}/s), ${run.failedOrders} failed`,
+      ...Object.entries(run.failures)
+        .slice(0, 5)
+        .map(([label, n]) => `    ${n} × ${label}`),
+      lat('POST sent → decrypted (BENCH figure)', r.fromSend),
+      lat('201 read → decrypted', r.fromAck),
+      lat('commit timestamp (WAL, whole ms) → decrypted', r.fromCommit),
+      `  deliveries: ${r.deliveries}/${r.expectedDeliveries}, missing ${r.missingDeliveries}, duplicates ${r.duplicates}; lost orders ${r.lost}` +
+        (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
+      `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
+      `  CPU over the ${run.cpu.seconds.toFixed(1)} s of load: server process ${run.cpu.server.toFixed(1)} s (${pct(run.cpu.server)}),` +
+        ` Postgres ${run.cpu.postgres.toFixed(1)} s (${pct(run.cpu.postgres)}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
+        ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
+    ].join('\n'),
+  );
+}
+
+const cpu = cpus();
+console.log(
+  [
+    'e2e bench: order committed through the api → decrypted on subscribed terminals',
+    `  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${process.platform} ${process.arch}, node ${process.version}`,
+    `  load average at start: ${load()} (the machine is shared: other work competes for the cores)`,
+    `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
+      ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), all in ONE` +
+      ' separate child process; the order load in another child process; api + cdc (pgoutput) + hub + search in this process; embedded Postgres',
+    `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
+      ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
+    '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +
+      ' or kitchen.ticket.created (station topic) event for that order; every subscribed terminal’s delivery counts (clocks:' +
+      ' performance.timeOrigin + now() in each process, same machine)',
+    '  lost: orders acknowledged 201 for which some subscribed terminal never decrypted an expected event within the grace period',
+  ].join('\n'),
+);
+
+const runs: Run[] = [];
+for (const bus of buses) {
+  const run = await runOnce(bus);
+  report(run);
+  runs.push(run);
+}
+const embedded = runs.find((r) => r.bus === 'memory') ?? runs[0]!;
+const redis = runs.find((r) => r.bus === 'redis');
+const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) / 100 : null);
+console.log(
+  `BENCH ${JSON.stringify({
+    bench: 'e2e',
+    orders_per_s: round(embedded.achievedPerS),
+    p50_ms: round(embedded.result.fromSend.p50),
+    p99_ms: round(embedded.result.fromSend.p99),
+    lost: embedded.result.lost,
+    terminals: knobs.BENCH_TERMINALS,
+    ...(redis
+      ? {
+          redis_orders_per_s: round(redis.achievedPerS),
+          redis_p50_ms: round(redis.result.fromSend.p50),
+          redis_p99_ms: round(redis.result.fromSend.p99),
+          redis_lost: redis.result.lost,
+        }
+      : {}),
+  })}`,
+);
+process.exit(0);

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../seed/random.ts';
+import { startArrivals } from '../simulate/arrivals.ts';
+import { type LoadCommand, type LoadReport, now, type OrderRecord } from './e2e-protocol.ts';
+
+/**
+ * The benchmark's order load, in its own process: POS orders through the api at a fixed open-loop
+ * rate (Poisson arrivals), 1..6 random menu lines, every branch. Each order's send time and 201
+ * time are kept for the join with the terminals' decrypt times.
+ */
+const send = (report: LoadReport) => process.send!(report);
+
+async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void> {
+  const rnd = seededRandom(command.seed);
+  const orders: OrderRecord[] = [];
+  const failures: Record<string, number> = {};
+  let failed = 0;
+  const inflight = new Set<Promise<void>>();
+  const started = now();
+  const measureFrom = started + command.warmupMs;
+  const place = async () => {
+    const branch = rnd.pick(command.branches);
+    const lines = rnd.sample(command.menu, rnd.int(1, 6));
+    const body = JSON.stringify({
+      channel: 'pos',
+      branch_id: branch.branchId,
+      lines: lines.map((l) => ({ variant_id: l.variantId, quantity: 1 })),
+    });
+    const sentAt = now();
+    try {
+      const response = await fetch(`${command.apiUrl}/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${branch.posToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
+        body,
+      });
+      const text = await response.text();
+      const ackAt = now();
+      if (response.status !== 201) {
+        failed++;
+        const label = `${response.status} ${text.slice(0, 120)}`;
+        failures[label] = (failures[label] ?? 0) + 1;
+        return;
+      }
+      const order = JSON.parse(text) as { id: string };
+      const codes = new Set(lines.map((l) => l.stationCode).filter((c): c is string => c !== null));
+      const stationIds = [...codes].map((code) => branch.stations[code]).filter((id): id is string => !!id);
+      orders.push({
+        id: order.id,
+        branchId: branch.branchId,
+        stationIds,
+        sentAt,
+        ackAt,
+        measured: sentAt >= measureFrom,
+      });
+    } catch (error) {
+      failed++;
+      const label = (error as Error).message;
+      failures[label] = (failures[label] ?? 0) + 1;
+    }
+  };
+  const arrivals = startArrivals(command.ratePerS, rnd.next, () => {
+    const task: Promise<void> = place().finally(() => inflight.delete(task));
+    inflight.add(task);
+  });
+  await new Promise((r) => setTimeout(r, command.warmupMs + command.durationMs));
+  arrivals.stop();
+  await Promise.all(inflight);
+  const measured = orders.filter((o) => o.measured).length;
+  send({ type: 'done', orders, failed, failures, achievedPerS: measured / (command.durationMs / 1000) });
+}
+
+process.on('message', (command: LoadCommand) => {
+  if (command.cmd === 'run') run(command).catch((error) => send({ type: 'failed', message: String(error) }));
+  else process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,77 @@
+/**
+ * What the end-to-end benchmark's processes tell each other over IPC. Times are
+ * `performance.timeOrigin + performance.now()`: wall-clock milliseconds with sub-millisecond
+ * resolution, comparable between processes on one machine.
+ */
+export const now = () => performance.timeOrigin + performance.now();
+
+export interface TerminalPlan {
+  token: string;
+  topics: string[];
+  name: string;
+}
+
+export interface LineChoice {
+  variantId: string;
+  stationCode: string | null;
+}
+
+export interface BranchPlan {
+  branchId: string;
+  /** device token of a POS at this branch: the load places the branch's orders with it */
+  posToken: string;
+  /** station code → station id */
+  stations: Record<string, string>;
+}
+
+/** One order as the load process saw it. */
+export interface OrderRecord {
+  id: string;
+  branchId: string;
+  /** distinct station ids of its lines (one kitchen ticket each) */
+  stationIds: string[];
+  /** just before the request was written */
+  sentAt: number;
+  /** 201 read */
+  ackAt: number;
+  /** sent during the measured phase (not warm-up) */
+  measured: boolean;
+}
+
+export type TerminalsCommand =
+  | { cmd: 'connect'; url: string; publicKeyPem: string; terminals: TerminalPlan[] }
+  | { cmd: 'count' }
+  | { cmd: 'collect' }
+  | { cmd: 'exit' };
+
+/** Deliveries by key: `o:<orderId>` (order.created) or `k:<orderId>:<stationId>` (kitchen.ticket.created). */
+export interface Delivery {
+  key: string;
+  /** decrypted at, one per terminal that got it */
+  at: number[];
+  /** the event's commit timestamp (ms, from the WAL) */
+  committedAt: number | null;
+}
+
+export type TerminalsReport =
+  | { type: 'connected'; count: number; ms: number }
+  | { type: 'count'; deliveries: number }
+  | { type: 'collected'; deliveries: Delivery[]; rejected: number; reloads: number; disconnects: number }
+  | { type: 'failed'; message: string };
+
+export type LoadCommand =
+  | {
+      cmd: 'run';
+      apiUrl: string;
+      branches: BranchPlan[];
+      menu: LineChoice[];
+      ratePerS: number;
+      warmupMs: number;
+      durationMs: number;
+      seed: number;
+    }
+  | { cmd: 'exit' };
+
+export type LoadReport =
+  | { type: 'done'; orders: OrderRecord[]; failed: number; failures: Record<string, number>; achievedPerS: number }
+  | { type: 'failed'; message: string };

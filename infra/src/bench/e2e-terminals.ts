@@ -1,0 +1,71 @@
+import type { DomainEvent } from '@commerce/common';
+import type { HubClient } from '@commerce/sdk';
+import { connectAll, connectTerminal } from '../simulate/terminal.ts';
+import { type Delivery, now, type TerminalsCommand, type TerminalsReport } from './e2e-protocol.ts';
+
+/**
+ * The benchmark's terminals, in their own process so their decrypting does not share the server's
+ * event loop: each is a real SDK client (ws, pinned hub key, ECDH handshake, AES-GCM), subscribed to
+ * its topics. Every order.created and kitchen.ticket.created decrypted is stamped with the time.
+ */
+const deliveries = new Map<string, Delivery>();
+let count = 0;
+let rejected = 0;
+let reloads = 0;
+let disconnects = 0;
+let clients: HubClient[] = [];
+const send = (report: TerminalsReport) => process.send!(report);
+
+function onEvent(event: DomainEvent): void {
+  const at = now();
+  let key: string;
+  if (event.type === 'order.created') key = `o:${String(event.entity.id)}`;
+  else if (event.type === 'kitchen.ticket.created')
+    key = `k:${String(event.entity.orderId)}:${String(event.entity.stationId)}`;
+  else return;
+  count++;
+  const found = deliveries.get(key);
+  if (found) found.at.push(at);
+  else deliveries.set(key, { key, at: [at], committedAt: event.occurredAt });
+}
+
+process.on('message', async (command: TerminalsCommand) => {
+  switch (command.cmd) {
+    case 'connect': {
+      const started = now();
+      try {
+        clients = await connectAll(
+          command.terminals,
+          (plan) =>
+            connectTerminal({
+              url: command.url,
+              token: plan.token,
+              publicKeyPem: command.publicKeyPem,
+              topics: plan.topics,
+              name: plan.name,
+              onEvent,
+              onRejected: () => rejected++,
+              onReload: () => reloads++,
+              timeoutMs: 60_000,
+            }),
+          8,
+        );
+        for (const client of clients) client.on('state', ({ state }) => state === 'reconnecting' && disconnects++);
+        send({ type: 'connected', count: clients.length, ms: now() - started });
+      } catch (error) {
+        send({ type: 'failed', message: (error as Error).message });
+      }
+      return;
+    }
+    case 'count':
+      send({ type: 'count', deliveries: count });
+      return;
+    case 'collect':
+      send({ type: 'collected', deliveries: [...deliveries.values()], rejected, reloads, disconnects });
+      return;
+    case 'exit':
+      for (const client of clients) client.close();
+      setTimeout(() => process.exit(0), 100);
+  }
+});
+process.on('disconnect', () => process.exit(0));
