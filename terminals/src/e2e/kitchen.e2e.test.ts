@@ -1,6 +1,6 @@
 import { topics } from '@commerce/common';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeviceRecord } from '../browser/device-store.ts';
 import { connState, launchChromium, screenFor } from '../testing/browser.ts';
 import { demoActions } from '../testing/demo-actions.ts';
@@ -13,6 +13,9 @@ import { startTestSystem, type TestSystem } from '../testing/test-system.ts';
  * larger than the hub replays).
  */
 const MAX_RECOVER = 5;
+// generous: the whole suite shares two cores with Chromium
+const WAIT = 25_000;
+vi.setConfig({ testTimeout: 120_000 });
 let system: TestSystem;
 let browser: Browser;
 let act: ReturnType<typeof demoActions>;
@@ -47,7 +50,7 @@ const ticket = (page: Page, orderId: string) =>
 async function openKds(device: DeviceRecord, path = '/kds') {
   const { page } = await screenFor(browser, device);
   await page.goto(`${system.baseUrl}${path}`);
-  await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+  await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
   return page;
 }
 
@@ -60,7 +63,7 @@ describe('kitchen display in a real browser', () => {
       '12',
     );
     const card = ticket(grill, order.id);
-    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => card.count(), { timeout: WAIT }).toBe(1);
     const text = await card.innerText();
     expect(text).toContain('Table 12');
     expect(text).toContain(grillItems[0]!.name);
@@ -70,7 +73,7 @@ describe('kitchen display in a real browser', () => {
 
     // the bar screen is live (it shows its own order) and never got the grill ticket
     const barOrder = await act.order([{ variant_id: barItems[0]!.id, quantity: 1 }], '12');
-    await expect.poll(() => ticket(bar, barOrder.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => ticket(bar, barOrder.id).count(), { timeout: WAIT }).toBe(1);
     expect(await ticket(bar, order.id).count()).toBe(0);
     expect(await ticket(grill, barOrder.id).count()).toBe(0);
     await grill.context().close();
@@ -81,22 +84,22 @@ describe('kitchen display in a real browser', () => {
     const a = await openKds(grillDevice);
     const b = await openKds(grillDevice);
     const order = await act.order([{ variant_id: grillItems[1]!.id, quantity: 1 }], 'T4');
-    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: WAIT }).toBe(1);
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: WAIT }).toBe(1);
 
     await ticket(a, order.id).locator('.item').first().click();
     await expect
-      .poll(() => ticket(b, order.id).locator('.item').first().getAttribute('class'), { timeout: 10_000 })
+      .poll(() => ticket(b, order.id).locator('.item').first().getAttribute('class'), { timeout: WAIT })
       .toContain('s-preparing');
 
     await ticket(a, order.id).locator('.bump').click();
-    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: WAIT }).toBe(0);
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: WAIT }).toBe(0);
 
     // recall from the other screen brings it back on both
     await b.locator('#recall-last').click();
-    await expect.poll(() => ticket(a, order.id).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => ticket(b, order.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => ticket(a, order.id).count(), { timeout: WAIT }).toBe(1);
+    await expect.poll(() => ticket(b, order.id).count(), { timeout: WAIT }).toBe(1);
     expect(await ticket(a, order.id).innerText()).toMatch(/recalled/i);
     await a.context().close();
     await b.context().close();
@@ -107,17 +110,17 @@ describe('kitchen display in a real browser', () => {
     const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
     system.proxy.pause();
     system.proxy.cut();
-    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('reconnecting');
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('reconnecting');
     expect(await page.locator('#stale-banner').isVisible()).toBe(true);
 
     const head = await act.headSeq(topic);
     const order = await act.order([{ variant_id: grillItems[2]!.id, quantity: 3 }], 'T9');
-    await expect.poll(() => act.headSeq(topic), { timeout: 10_000 }).toBeGreaterThan(head);
+    await expect.poll(() => act.headSeq(topic), { timeout: WAIT }).toBeGreaterThan(head);
     expect(await ticket(page, order.id).count()).toBe(0);
 
     system.proxy.resume();
-    await expect.poll(() => ticket(page, order.id).count(), { timeout: 20_000 }).toBe(1);
-    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('recovered');
+    await expect.poll(() => ticket(page, order.id).count(), { timeout: WAIT }).toBe(1);
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('recovered');
     expect(await page.locator('.conn').innerText()).toMatch(/1 missed event replayed/);
     expect(await page.locator('#stale-banner').isVisible()).toBe(false);
     await page.context().close();
@@ -127,7 +130,7 @@ describe('kitchen display in a real browser', () => {
     const page = await openKds(grillDevice);
     system.proxy.pause();
     system.proxy.cut();
-    await expect.poll(() => connState(page), { timeout: 10_000 }).toBe('reconnecting');
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('reconnecting');
     const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
     const head = await act.headSeq(topic);
     const orders: string[] = [];
@@ -135,10 +138,10 @@ describe('kitchen display in a real browser', () => {
       orders.push((await act.order([{ variant_id: grillItems[i % grillItems.length]!.id, quantity: 1 }], `R${i}`)).id);
     }
     // every ticket is on the bus while the page is away: more than the hub will replay
-    await expect.poll(() => act.headSeq(topic), { timeout: 10_000 }).toBeGreaterThanOrEqual(head + orders.length);
+    await expect.poll(() => act.headSeq(topic), { timeout: WAIT }).toBeGreaterThanOrEqual(head + orders.length);
 
     system.proxy.resume();
-    await expect.poll(() => connState(page), { timeout: 20_000 }).toBe('reloaded');
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('reloaded');
     expect(await page.locator('.conn').innerText()).toContain('Reloaded: some events were missed');
     for (const id of orders) expect(await ticket(page, id).count()).toBe(1);
     await page.context().close();
@@ -153,7 +156,7 @@ describe('kitchen display in a real browser', () => {
     });
     const page = await openKds(device);
     await act.revoke(device.terminalId);
-    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('offline');
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('offline');
     expect(await page.locator('body').getAttribute('data-live')).toBe('false');
     expect(await page.locator('#stale-banner').isVisible()).toBe(true);
     await page.context().close();

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEVICE_KEY, type DeviceRecord } from '../browser/device-store.ts';
 import { connState, launchChromium, screenFor, TABLET } from '../testing/browser.ts';
 import { demoActions } from '../testing/demo-actions.ts';
@@ -17,6 +17,9 @@ const DOCS =
   process.env.TERMINALS_SCREENSHOTS === 'docs'
     ? fileURLToPath(new URL('../../../docs/', import.meta.url))
     : `${tmpdir()}/`;
+// generous: the whole suite shares two cores with Chromium
+const WAIT = 25_000;
+vi.setConfig({ testTimeout: 120_000 });
 let system: TestSystem;
 let browser: Browser;
 let act: ReturnType<typeof demoActions>;
@@ -35,7 +38,7 @@ afterAll(async () => {
 async function open(device: DeviceRecord, path: string): Promise<Page> {
   const { page } = await screenFor(browser, device);
   await page.goto(`${system.baseUrl}${path}`);
-  await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+  await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
   return page;
 }
 
@@ -50,11 +53,11 @@ describe('pairing a screen', () => {
     await page.locator('input[name=email]').fill('manager@demo-bistro.test');
     await page.locator('input[name=pin]').fill('0000');
     await page.locator('#signin-form button[type=submit]').click();
-    await expect.poll(() => page.locator('#toast').innerText(), { timeout: 5_000 }).toContain('Wrong');
+    await expect.poll(() => page.locator('#toast').innerText(), { timeout: WAIT }).toContain('Wrong');
 
     await page.locator('input[name=pin]').fill(MANAGER_PIN);
     await page.locator('#signin-form button[type=submit]').click();
-    await expect.poll(() => page.locator('body').getAttribute('data-step'), { timeout: 10_000 }).toBe('setup');
+    await expect.poll(() => page.locator('body').getAttribute('data-step'), { timeout: WAIT }).toBe('setup');
     await page.locator('#stations label', { hasText: 'Grill' }).click();
     await expect.poll(() => page.locator('input[name=name]').inputValue()).toBe('Grill KDS');
     await page.locator('#toast').evaluate((el) => {
@@ -63,8 +66,8 @@ describe('pairing a screen', () => {
     await page.screenshot({ path: `${DOCS}pairing.png` });
 
     await page.locator('#setup-form button[type=submit]').click();
-    await page.waitForURL(/\/kds$/, { timeout: 10_000 });
-    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+    await page.waitForURL(/\/kds$/, { timeout: WAIT });
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
     const stored = JSON.parse((await page.evaluate((key) => localStorage.getItem(key), DEVICE_KEY)) ?? '{}');
     expect(stored).toMatchObject({
       kind: 'kds',
@@ -94,19 +97,19 @@ describe('expo, POS board and stock feed', () => {
       '5',
     );
     const orderCard = card(page, '#board .ticket', order.id);
-    await expect.poll(() => orderCard.locator('.expo-station').count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => orderCard.locator('.expo-station').count(), { timeout: WAIT }).toBe(2);
     expect(await orderCard.locator('.expo-progress').innerText()).toBe('0 / 2 stations ready');
     for (const item of await orderCard.locator('.item').all()) {
       await item.click(); // queued → preparing
-      await expect.poll(() => item.getAttribute('class'), { timeout: 10_000 }).toContain('s-preparing');
+      await expect.poll(() => item.getAttribute('class'), { timeout: WAIT }).toContain('s-preparing');
       await item.click(); // preparing → ready
-      await expect.poll(() => item.getAttribute('class'), { timeout: 10_000 }).toContain('s-ready');
+      await expect.poll(() => item.getAttribute('class'), { timeout: WAIT }).toContain('s-ready');
     }
     await expect
-      .poll(() => orderCard.locator('.expo-progress').innerText(), { timeout: 10_000 })
+      .poll(() => orderCard.locator('.expo-progress').innerText(), { timeout: WAIT })
       .toBe('2 / 2 stations ready');
     await orderCard.locator('.bump').click();
-    await expect.poll(() => orderCard.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => orderCard.count(), { timeout: WAIT }).toBe(0);
     await page.context().close();
   });
 
@@ -117,16 +120,16 @@ describe('expo, POS board and stock feed', () => {
     const a = await act.order([{ variant_id: burger, quantity: 2 }], '3');
     const b = await act.order([{ variant_id: burger, quantity: 1 }], null, 'online');
     const inOpen = (id: string) => card(page, '#col-open .order', id);
-    await expect.poll(() => inOpen(a.id).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => inOpen(b.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => inOpen(a.id).count(), { timeout: WAIT }).toBe(1);
+    await expect.poll(() => inOpen(b.id).count(), { timeout: WAIT }).toBe(1);
     expect(await inOpen(a.id).innerText()).toMatch(/Table 3[\s\S]*\$27\.00[\s\S]*unpaid/i);
     expect(await inOpen(b.id).innerText()).toContain('Online');
 
     await act.payOrder(a.id);
-    await expect.poll(() => card(page, '#col-paid .order', a.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => card(page, '#col-paid .order', a.id).count(), { timeout: WAIT }).toBe(1);
     expect(await card(page, '#col-paid .order', a.id).locator('.pill').first().innerText()).toMatch(/paid/i);
     await act.cancelOrder(b.id);
-    await expect.poll(() => card(page, '#col-done .order', b.id).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => card(page, '#col-done .order', b.id).count(), { timeout: WAIT }).toBe(1);
     expect(await card(page, '#col-done .order', b.id).innerText()).toMatch(/void[\s\S]*cancelled/i);
     expect(await inOpen(a.id).count()).toBe(0);
     await page.context().close();
@@ -140,7 +143,7 @@ describe('expo, POS board and stock feed', () => {
     expect(level.available).toBeGreaterThan(level.low_stock_threshold);
     await act.adjust(variant, -(level.available - 3));
     const alert = page.locator('#alerts .alert', { hasText: level.sku });
-    await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => alert.count(), { timeout: WAIT }).toBe(1);
     const text = await alert.innerText();
     expect(text).toContain('Low stock');
     expect(text).toContain('Downtown Kitchen');
@@ -150,14 +153,14 @@ describe('expo, POS board and stock feed', () => {
 
     await act.adjust(variant, -3);
     await expect
-      .poll(() => page.locator('#alerts .alert.k-out', { hasText: level.sku }).count(), { timeout: 10_000 })
+      .poll(() => page.locator('#alerts .alert.k-out', { hasText: level.sku }).count(), { timeout: WAIT })
       .toBe(1);
     await page.locator('#alerts .alert.k-out .ack').click();
     await expect.poll(() => page.locator('#unacked').innerText()).toBe('0');
     expect(await page.locator('#alerts .alert.k-out').innerText()).toContain('seen');
     // an acknowledgement survives a reload of the page
     await page.reload();
-    await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
     await expect.poll(() => page.locator('#unacked').innerText()).toBe('0');
     await page.context().close();
   });

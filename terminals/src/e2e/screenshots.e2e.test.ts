@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeviceRecord } from '../browser/device-store.ts';
 import { connState, launchChromium, screenFor } from '../testing/browser.ts';
 import { demoActions } from '../testing/demo-actions.ts';
@@ -17,6 +17,9 @@ const DOCS =
   process.env.TERMINALS_SCREENSHOTS === 'docs'
     ? fileURLToPath(new URL('../../../docs/', import.meta.url))
     : `${tmpdir()}/`;
+// generous: the whole suite shares two cores with Chromium
+const WAIT = 25_000;
+vi.setConfig({ testTimeout: 120_000 });
 let system: TestSystem;
 let browser: Browser;
 let act: ReturnType<typeof demoActions>;
@@ -25,7 +28,7 @@ const orders: Record<string, string> = {};
 async function open(device: DeviceRecord, path: string): Promise<Page> {
   const { page } = await screenFor(browser, device);
   await page.goto(`${system.baseUrl}${path}`);
-  await expect.poll(() => connState(page), { timeout: 15_000 }).toBe('connected');
+  await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
   return page;
 }
 
@@ -135,7 +138,7 @@ describe('screenshots of the screens with demo data', () => {
       roles: ['kitchen'],
     });
     const page = await open(device, '/kds');
-    await expect.poll(() => page.locator('#board .ticket').count(), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => page.locator('#board .ticket').count(), { timeout: WAIT }).toBe(5);
     const numbers = await page.locator('#board .ticket .ticket-no').allInnerTexts();
     expect(numbers).toEqual(['late', 'warn', 'online', 'fresh', 'new'].map((k) => `#${orders[k]}`));
     expect(await page.locator('#board .ticket').first().getAttribute('class')).toContain('u-late');
@@ -154,7 +157,7 @@ describe('screenshots of the screens with demo data', () => {
       roles: ['kitchen'],
     });
     const page = await open(device, '/expo');
-    await expect.poll(() => page.locator('#board .ticket').count(), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => page.locator('#board .ticket').count(), { timeout: WAIT }).toBe(5);
     expect(await page.locator('#board .ticket').first().locator('.expo-station').count()).toBe(2);
     await page.screenshot({ path: `${DOCS}expo.png` });
     await page.context().close();
@@ -163,7 +166,7 @@ describe('screenshots of the screens with demo data', () => {
   it('POS board: orders by payment state with totals', async () => {
     const device = await act.pair({ kind: 'pos', name: 'POS Board', roles: ['cashier'] });
     const page = await open(device, '/pos');
-    await expect.poll(() => page.locator('#col-open .order').count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => page.locator('#col-open .order').count(), { timeout: WAIT }).toBe(3);
     expect(await page.locator('#col-paid .order').count()).toBe(2);
     expect(await page.locator('#col-done .order').count()).toBe(2);
     await page.screenshot({ path: `${DOCS}pos-board.png` });
@@ -184,7 +187,7 @@ describe('screenshots of the screens with demo data', () => {
     await lowerTo('Sweet Potato Fries', 4);
     await lowerTo('Ribeye Steak', 0);
     await lowerTo('Onion Rings', 2);
-    await expect.poll(() => page.locator('#alerts .alert').count(), { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => page.locator('#alerts .alert').count(), { timeout: WAIT }).toBe(5);
     await page.locator('#alerts .alert', { hasText: 'Restocked' }).first().waitFor();
     await page.locator('#alerts .alert.k-low .ack').last().click();
     await expect.poll(() => page.locator('#unacked').innerText()).toBe('2');
