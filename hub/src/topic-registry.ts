@@ -80,7 +80,7 @@ export class TopicRegistry {
       maxFramesPerKey: this.deps.maxFramesPerKey,
       now: this.deps.now,
     };
-    const channel = await TopicChannel.create(topic, this.#nextId++ >>> 0, channelDeps);
+    const channel = new TopicChannel(topic, this.#nextId++ >>> 0, channelDeps);
     channel.busUnsubscribe = await this.deps.bus.subscribe(topic, (entry) => channel.push(entry));
     this.#channels.set(topic, channel);
     return channel;

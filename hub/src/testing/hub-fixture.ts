@@ -100,7 +100,7 @@ function record(client: HubClient) {
 /** Waits until `predicate` holds, polling, failing after a bounded time. */
 export async function until(
   predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
+  timeoutMs = 10_000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -33,7 +33,7 @@ export class MemoryConn implements Conn {
 
   send(bytes: Uint8Array): boolean {
     if (this.closed) return false;
-    const copy = bytes.slice();
+    const copy = new Uint8Array(bytes); // a fresh ArrayBuffer: Node Buffers may be views into a shared pool
     queueMicrotask(() => this.toClient(copy));
     return true;
   }

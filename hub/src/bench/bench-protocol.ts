@@ -1,0 +1,65 @@
+import type { DomainEvent } from '@commerce/common';
+
+/** Shared by the benchmark's processes: the one topic, the event shape and the IPC messages. */
+export const BENCH_TOPIC = 'm:1:b:1:kitchen:1';
+export const BENCH_TOPIC_ID = 1;
+export const EVENT_BYTES = 200;
+
+export type Mode = 'plain' | 'encrypted' | 'ws';
+
+export const now = () => performance.timeOrigin + performance.now();
+
+/** A kitchen event padded so its JSON is exactly EVENT_BYTES long; sentAt is when it was published. */
+export function benchEvent(seq: number, sentAt = now()): DomainEvent {
+  const event: DomainEvent = {
+    v: 1,
+    type: 'kitchen.ticket.created',
+    id: `e${seq}`,
+    merchantId: '1',
+    topic: BENCH_TOPIC,
+    entity: { seq, sentAt, pad: '' },
+    position: `0/${seq}`,
+    occurredAt: null,
+  };
+  const length = JSON.stringify(event).length;
+  (event.entity as { pad: string }).pad = 'x'.repeat(Math.max(0, EVENT_BYTES - length));
+  return event;
+}
+
+export type ServerCommand =
+  | { cmd: 'publish'; durationMs: number; window: number; ratePerS: number }
+  | { cmd: 'ack'; min: number }
+  | { cmd: 'rss' }
+  | { cmd: 'stop' };
+
+export type ServerReport =
+  | { type: 'ready'; port: number; spkiPem: string }
+  | { type: 'published'; count: number; firstAt: number; lastAt: number; cpuMs: number }
+  | { type: 'rss'; rss: number; heapUsed: number; external: number; connections: number };
+
+export interface ClientSetup {
+  cmd: 'connect';
+  mode: Mode;
+  port: number;
+  count: number;
+  probes: number;
+  token: string;
+  spkiPem: string;
+}
+
+export type ClientCommand = ClientSetup | { cmd: 'phase'; sampleEvery: number } | { cmd: 'report' } | { cmd: 'close' };
+
+export type ClientReport =
+  | { type: 'connected'; count: number; failed: number }
+  | { type: 'progress'; min: number; sum: number }
+  | {
+      type: 'report';
+      min: number;
+      sum: number;
+      lastAt: number;
+      latencies: number[];
+      decrypted: number;
+      errors: number;
+      closed: number;
+      cpuMs: number;
+    };
