@@ -30,7 +30,7 @@ interface PgRule {
 
 /**
  * Postgres SQLSTATE → error kind: the one place that reads database error codes. The CM class is
- * raised by our own SQL functions (infra/migrations/0009) and carries its message and a JSON
+ * raised by our own SQL functions (infra/migrations/0009..0011) and carries its message and a JSON
  * detail meant for the client; every other database message stays in the logs.
  */
 const PG_RULES: Record<string, PgRule> = {
@@ -56,6 +56,7 @@ const PG_RULES: Record<string, PgRule> = {
   CMCF0: { kind: 'conflict', code: 'conflict', message: '' },
   CMIV0: { kind: 'invalid_input', code: 'invalid_input', message: '' },
   CMIM0: { kind: 'idempotency_mismatch', code: 'idempotency.key_reused', message: '' },
+  CMRP0: { kind: 'conflict', code: 'idempotency.in_progress', message: '' },
 };
 
 /** Friendlier words for the constraints a client can actually run into. */
@@ -79,6 +80,10 @@ function isPostgresError(error: unknown): error is PostgresLikeError {
   return (
     error instanceof Error && error.name === 'PostgresError' && typeof (error as { code?: unknown }).code === 'string'
   );
+}
+
+export function isPostgresErrorCode(error: unknown, code: string): boolean {
+  return isPostgresError(error) && error.code === code;
 }
 
 export function isRetriablePostgresError(error: unknown): boolean {

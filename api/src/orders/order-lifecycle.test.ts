@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const cashier = () => m.staff.cashier.token;
-const order = (lines: Array<{ variant_id: string; quantity: number }>, extra: Record<string, unknown> = {}) =>
+const order = (
+  lines: Array<{ variant_id: string; quantity: number; note?: string; modifiers?: string[] }>,
+  extra: Record<string, unknown> = {},
+) =>
   t.call('POST', '/orders', {
     token: cashier(),
     body: { channel: 'pos', branch_id: m.branchId, lines, ...extra },
@@ -208,5 +211,19 @@ describe('order lifecycle', () => {
     expect(BigInt(next.body.items[0].id)).toBeLessThan(BigInt(list.body.next_cursor));
     const one = await t.call('GET', `/orders/${list.body.items[0].id}`, { token: cashier() });
     expect(one.body).toEqual(list.body.items[0]);
+  });
+
+  it('the creation response is the order exactly as it reads back', async () => {
+    const created = await order(
+      [
+        { variant_id: m.products.beer.variantId, quantity: 2, note: 'cold', modifiers: ['lime'] },
+        { variant_id: m.products.burger.variantId, quantity: 1 },
+      ],
+      { table_label: 'T9', customer_note: 'birthday', channel: 'online' },
+    );
+    expect(created.status).toBe(201);
+    const read = await t.call('GET', `/orders/${created.body.id}`, { token: cashier() });
+    expect(read.body).toEqual(created.body);
+    expect(created.body.lines[0]).toMatchObject({ note: 'cold', modifiers: ['lime'], line_no: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { isRetriablePostgresError, notFound } from '../errors.ts';
+import { ApiError, isPostgresErrorCode, isRetriablePostgresError, notFound } from '../errors.ts';
 import type { Db } from '../http/db.ts';
 import type { IdempotencyRequest } from '../http/idempotency.ts';
 import { allowsBranch, type Scope } from '../http/scope.ts';
@@ -13,9 +13,9 @@ export interface CreatedOrder {
 }
 
 /**
- * One round trip: api_create_order (infra/migrations/0009) records the Idempotency-Key, takes the
- * trusted snapshots, writes order, lines, kitchen tickets and reservations, and reserves stock with
- * one conditional UPDATE per SKU, all in the statement's transaction.
+ * One round trip: api_create_order (infra/migrations/0011) takes the trusted snapshots, writes
+ * order, lines, kitchen tickets and reservations, reserves stock with one conditional UPDATE per
+ * SKU and records the Idempotency-Key with the response, all in the statement's transaction.
  */
 export async function createOrder(
   sql: Sql,
@@ -33,9 +33,25 @@ export async function createOrder(
           ${idem?.key ?? null}, ${idem?.principal ?? null}, ${idem?.path ?? null}, ${idem?.hash ?? null})`;
       return row!;
     } catch (error) {
+      if (idem && isPostgresErrorCode(error, 'CMRP0')) return replayStored(sql, idem);
       if (attempt >= 3 || !isRetriablePostgresError(error)) throw error;
     }
   }
+}
+
+/** A concurrent duplicate finished first (its key row won): answer with what it stored. */
+async function replayStored(sql: Sql, idem: IdempotencyRequest): Promise<CreatedOrder> {
+  const [row] = await sql<{ principal: string; path: string; request_hash: string; status: number; body: string }[]>`
+    select principal, path, request_hash, response_status as status, response_body::text as body
+    from idempotency_keys where merchant_id = ${idem.merchantId} and key = ${idem.key}`;
+  if (!row || row.principal !== idem.principal || row.path !== idem.path || row.request_hash !== idem.hash) {
+    throw new ApiError(
+      'idempotency_mismatch',
+      'idempotency.key_reused',
+      'this Idempotency-Key was already used with a different request',
+    );
+  }
+  return { replayed: true, status: row.status, body: row.body };
 }
 
 interface OrderJsonRow {
