@@ -7,3 +7,12 @@ export {
   startEmbeddedPostgres,
 } from './postgres/embedded-postgres.ts';
 export { type RedisServer, startRedisServer } from './redis/redis-server.ts';
+export {
+  DEMO_RESTAURANT_SLUG,
+  DEMO_RETAIL_SLUG,
+  DEMO_STAFF_PIN,
+  type DemoIds,
+  loadDemoIds,
+  type SeedOptions,
+  seedDemo,
+} from './seed/demo-seed.ts';

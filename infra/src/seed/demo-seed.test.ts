@@ -1,6 +1,7 @@
+import { verifyPin } from '@commerce/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../testing/test-database.ts';
-import { seedDemo } from './demo-seed.ts';
+import { DEMO_STAFF_PIN, seedDemo } from './demo-seed.ts';
 
 const db = await createTestDatabase();
 afterAll(() => db.drop());
@@ -40,6 +41,10 @@ describe('demo seed', () => {
     expect(grill.stationIds).toEqual([ids.restaurant.branches[0]!.stations.grill]);
     expect(ids.restaurant.terminals[3]!.stationIds).toHaveLength(4);
     expect(progress.at(-1)).toBe(menu!.n + 1200);
+
+    const pins = await db.sql<{ pin_hash: string | null }[]>`select pin_hash from staff_users`;
+    expect(pins.length).toBe(6);
+    for (const { pin_hash } of pins) expect(await verifyPin(DEMO_STAFF_PIN, pin_hash!)).toBe(true);
 
     const again = await seedDemo(db.sql, { retailProducts: 1200 });
     expect(again).toEqual(ids);

@@ -1,3 +1,4 @@
+import { hashPin } from '@commerce/api';
 import type { Sql, TransactionSql } from 'postgres';
 import { demoMenu } from './menu.ts';
 import { seededRandom } from './random.ts';
@@ -5,6 +6,8 @@ import { retailCatalog } from './retail-catalog.ts';
 
 export const DEMO_RESTAURANT_SLUG = 'demo-bistro';
 export const DEMO_RETAIL_SLUG = 'demo-market';
+/** every demo staff member signs in on /pair with this PIN (demo data only) */
+export const DEMO_STAFF_PIN = '1234';
 
 export interface DemoIds {
   restaurant: {
@@ -43,6 +46,7 @@ export async function seedDemo(sql: Sql, options: SeedOptions = {}): Promise<Dem
     options.onProgress?.(done, total, stage);
   };
   const rnd = seededRandom(7);
+  const pinHash = await hashPin(DEMO_STAFF_PIN);
 
   await sql.begin(async (tx) => {
     const [restaurant] = await tx<{ id: string }[]>`
@@ -71,8 +75,8 @@ export async function seedDemo(sql: Sql, options: SeedOptions = {}): Promise<Dem
       ['stock_clerk', 'Sam Stock', 'stock@demo-bistro.test', []],
     ];
     for (const [role, name, email, branches] of staff) {
-      await tx`insert into staff_users (merchant_id, email, name, roles, branch_ids)
-               values (${mid}, ${email}, ${name}, ${[role]}::staff_role[], ${branches}::bigint[])`;
+      await tx`insert into staff_users (merchant_id, email, name, roles, branch_ids, pin_hash)
+               values (${mid}, ${email}, ${name}, ${[role]}::staff_role[], ${branches}::bigint[], ${pinHash})`;
     }
     // demo devices at the first branch: a KDS per station, an expo screen, the POS board, the stock feed
     const devices: Array<[string, string, string[]]> = [
@@ -116,7 +120,8 @@ export async function seedDemo(sql: Sql, options: SeedOptions = {}): Promise<Dem
     const [rloc] = await tx<{ id: string }[]>`
       insert into locations (merchant_id, branch_id, name, kind) values (${rid}, ${rbranch!.id}, 'Warehouse', 'warehouse')
       returning id`;
-    await tx`insert into staff_users (merchant_id, email, name, roles) values (${rid}, 'owner@demo-market.test', 'Rita Retail', '{owner}')`;
+    await tx`insert into staff_users (merchant_id, email, name, roles, pin_hash)
+             values (${rid}, 'owner@demo-market.test', 'Rita Retail', '{owner}', ${pinHash})`;
 
     const catalog = retailCatalog(retailCount);
     for (let start = 0; start < catalog.length; start += BATCH) {

@@ -1,3 +1,4 @@
+import { DEMO_STAFF_PIN } from '../seed/demo-seed.ts';
 import type { StartConfig } from './config.ts';
 import type { DemoToken } from './demo-tokens.ts';
 
@@ -16,7 +17,8 @@ export function printBanner(info: {
     `  ${'Postgres'.padEnd(22)} ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
     `  ${'Bus'.padEnd(22)} ${info.config.BUS_DRIVER}${info.redisUrl ? ` (${info.redisUrl})` : ''}`,
     '',
-    'Demo tokens (Authorization: Bearer <token>):',
+    `Sign in on /pair as any demo staff member (e.g. manager@demo-bistro.test, merchant demo-bistro) with PIN ${DEMO_STAFF_PIN},`,
+    'or paste one of these tokens (Authorization: Bearer <token> for the api):',
     ...info.tokens.flatMap((t) => [`  ${t.label}:`, `    ${t.token}`]),
     '',
   ];

@@ -48,7 +48,7 @@ describe('npm start', () => {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
       const check = setInterval(() => {
-        if (output.includes('Demo tokens')) {
+        if (output.includes('or paste one of these tokens')) {
           clearInterval(check);
           clearTimeout(timer);
           resolve();
