@@ -58,7 +58,8 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
       });
     } catch (error) {
       failed++;
-      const label = (error as Error).message;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const label = `${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
       failures[label] = (failures[label] ?? 0) + 1;
     }
   };

@@ -27,19 +27,51 @@ export class InterpolationError extends Error {}
  * the variable is missing (empty too for `:?`). An unset plain variable becomes '' (Compose warns).
  */
 export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])((?:[^}\\]|\\.)*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (match, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-      if (match === '$$') return '$';
-      if (bare) return env[bare] ?? '';
-      const value = env[name!];
-      const missing = value === undefined || (colon === ':' && value === '');
-      if (!op) return value ?? '';
-      if (!missing) return value!;
-      if (op === '-') return interpolate(arg ?? '', env);
-      throw new InterpolationError(`required variable ${name} is missing: ${arg ?? ''}`);
-    },
-  );
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const at = text.indexOf('$', i);
+    if (at < 0 || at === text.length - 1) return out + text.slice(i);
+    out += text.slice(i, at);
+    const next = text[at + 1]!;
+    if (next === '$') {
+      out += '$';
+      i = at + 2;
+    } else if (next === '{') {
+      // the matching brace: a default may itself hold ${...}
+      let depth = 1;
+      let end = at + 2;
+      for (; end < text.length && depth > 0; end++) {
+        if (text[end] === '{') depth++;
+        else if (text[end] === '}') depth--;
+      }
+      if (depth > 0) throw new InterpolationError(`unclosed \${ in ${JSON.stringify(text)}`);
+      out += expand(text.slice(at + 2, end - 1), env);
+      i = end;
+    } else {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(at + 1))?.[0];
+      if (name) {
+        out += env[name] ?? '';
+        i = at + 1 + name.length;
+      } else {
+        out += '$';
+        i = at + 1;
+      }
+    }
+  }
+  return out;
+}
+
+function expand(inner: string, env: Readonly<Record<string, string | undefined>>): string {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([\s\S]*))?$/.exec(inner);
+  if (!m) throw new InterpolationError(`invalid interpolation \${${inner}}`);
+  const [, name, colon, op, arg] = m;
+  const value = env[name!];
+  if (!op) return value ?? '';
+  const missing = value === undefined || (colon === ':' && value === '');
+  if (!missing) return value!;
+  if (op === '-') return interpolate(arg ?? '', env);
+  throw new InterpolationError(`required variable ${name} is missing: ${arg ?? ''}`);
 }
 
 function interpolateTree(node: unknown, env: Readonly<Record<string, string | undefined>>): unknown {
@@ -99,7 +131,8 @@ export function postgresSettings(service: ComposeService): Record<string, string
   const settings: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const setting = arg === '-c' ? args[++i] : arg.startsWith('-c') ? arg.slice(2) : arg.startsWith('--') ? arg.slice(2) : undefined;
+    const setting =
+      arg === '-c' ? args[++i] : arg.startsWith('-c') ? arg.slice(2) : arg.startsWith('--') ? arg.slice(2) : undefined;
     if (!setting?.includes('=')) continue;
     const at = setting.indexOf('=');
     settings[setting.slice(0, at)] = setting.slice(at + 1);

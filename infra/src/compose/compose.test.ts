@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, not JS templates
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,6 @@ import { describe, expect, it } from 'vitest';
 import { debeziumSourceConfig } from '../../../cdc/src/debezium/config.ts';
 import { migrateConfigSchema } from '../config.ts';
 import {
-  type ComposeService,
   commandText,
   dependencies,
   InterpolationError,
@@ -53,7 +53,11 @@ const envOf = (name: string) => serviceEnv(services[name]!);
 const running = (script: string) => names.filter((n) => commandText(services[n]!).includes(script));
 /** one-shot jobs: something waits for them to complete */
 const oneShots = new Set(
-  names.flatMap((n) => dependencies(services[n]!).filter((d) => d.condition === 'service_completed_successfully').map((d) => d.name)),
+  names.flatMap((n) =>
+    dependencies(services[n]!)
+      .filter((d) => d.condition === 'service_completed_successfully')
+      .map((d) => d.name),
+  ),
 );
 const urlHost = (url: string) => new URL(url).hostname;
 const connector = JSON.parse(readFileSync(join(root, 'infra/debezium/connector.json'), 'utf8')) as {
@@ -78,7 +82,17 @@ describe('compose interpolation', () => {
 
 describe('docker-compose.yml', () => {
   it('has the services of the production shape', () => {
-    for (const name of ['postgres', 'kafka', 'connect', 'connect-register', 'redis', 'typesense', 'api', 'cdc', 'migrate']) {
+    for (const name of [
+      'postgres',
+      'kafka',
+      'connect',
+      'connect-register',
+      'redis',
+      'typesense',
+      'api',
+      'cdc',
+      'migrate',
+    ]) {
       expect(names, name).toContain(name);
     }
     expect(running('api/src/main.ts')).toHaveLength(1);
@@ -106,7 +120,9 @@ describe('docker-compose.yml', () => {
       expect(['always', 'unless-stopped', 'on-failure'], `${name}: restart policy`).toContain(service.restart);
       const test = service.healthcheck?.test;
       expect(service.healthcheck?.disable, `${name}: healthcheck disabled`).not.toBe(true);
-      expect(Array.isArray(test) ? test.length > 1 && test[0] !== 'NONE' : Boolean(test), `${name}: healthcheck`).toBe(true);
+      expect(Array.isArray(test) ? test.length > 1 && test[0] !== 'NONE' : Boolean(test), `${name}: healthcheck`).toBe(
+        true,
+      );
     }
   });
 
@@ -124,7 +140,10 @@ describe('docker-compose.yml', () => {
         }
       }
     }
-    expect([...declared].filter((v) => !used.has(v)), 'declared but unused volumes').toEqual([]);
+    expect(
+      [...declared].filter((v) => !used.has(v)),
+      'declared but unused volumes',
+    ).toEqual([]);
     // the stateful services keep their data in named volumes
     for (const name of ['postgres', 'kafka', 'redis', 'typesense']) {
       expect((services[name]!.volumes ?? []).length, `${name}: data volume`).toBeGreaterThan(0);
@@ -164,5 +183,181 @@ describe('docker-compose.yml', () => {
     }
     // the hub instances are reached through the load balancer only
     for (const hub of running('hub/src/main.ts')) expect(publishedPorts(services[hub]!), hub).toEqual([]);
+  });
+});
+
+describe('docker-compose.yml: each process’s environment against its config schema', () => {
+  const api = running('api/src/main.ts')[0]!;
+  const cdc = running('cdc/src/main.ts')[0]!;
+  const hubs = running('hub/src/main.ts');
+  const migrate = running('infra/src/migrate-cli.ts');
+
+  it('api: apiConfigSchema and searchConfigSchema (it serves the storefront search)', () => {
+    const env = envOf(api);
+    const config = parseConfig(apiConfigSchema, env);
+    expect(config.API_HOST, 'reachable from other containers').toBe('0.0.0.0');
+    expect(config.HUB_PUBLIC_URL, 'devices are told where the hub is').toMatch(/^wss?:\/\//);
+    expect(config.HUB_PUBLIC_KEY, 'devices are told which key to pin').toBeTruthy();
+    const search = parseConfig(searchConfigSchema, env);
+    expect(search.SEARCH_ENGINE).toBe('typesense');
+    expect(names).toContain(urlHost(search.TYPESENSE_URL!));
+  });
+
+  it('cdc: cdcConfigSchema, debeziumSourceConfig and searchConfigSchema, in Debezium mode on the Redis bus', () => {
+    const env = envOf(cdc);
+    const config = parseConfig(cdcConfigSchema, env);
+    expect(config.CDC_SOURCE).toBe('debezium');
+    expect(config.BUS_DRIVER).toBe('redis');
+    expect(config.REDIS_URL).toBeDefined();
+    expect(config.CDC_HTTP_HOST).toBe('0.0.0.0');
+    const debezium = parseConfig(debeziumSourceConfig, env);
+    for (const broker of debezium.CDC_KAFKA_BROKERS) expect(names, broker).toContain(broker.split(':')[0]);
+    const search = parseConfig(searchConfigSchema, env);
+    expect(search.SEARCH_ENGINE).toBe('typesense');
+  });
+
+  it('hubs: hubConfigSchema on the Redis bus, sharing the cdc’s Redis keys and the api’s token issuer', () => {
+    const cdcConfig = parseConfig(cdcConfigSchema, envOf(cdc));
+    const apiConfig = parseConfig(apiConfigSchema, envOf(api));
+    for (const hub of hubs) {
+      const config = parseConfig(hubConfigSchema, envOf(hub));
+      expect(config.BUS_DRIVER, hub).toBe('redis');
+      expect(config.REDIS_URL, hub).toBe(cdcConfig.REDIS_URL);
+      expect(config.REDIS_KEY_PREFIX, hub).toBe(cdcConfig.REDIS_KEY_PREFIX);
+      expect(config.BUS_HISTORY_MAX, hub).toBe(cdcConfig.BUS_HISTORY_MAX);
+      expect(config.AUTH_JWT_ISSUER, hub).toBe(apiConfig.AUTH_JWT_ISSUER);
+      expect(config.AUTH_JWT_AUDIENCE, hub).toBe(apiConfig.AUTH_JWT_AUDIENCE);
+      expect(config.AUTH_JWT_PUBLIC_KEY.trim(), hub).toBe(apiConfig.AUTH_JWT_PUBLIC_KEY.trim());
+      expect(config.HUB_HOST, hub).toBe('0.0.0.0');
+    }
+  });
+
+  it('migrations: migrateConfigSchema; every DATABASE_URL, REDIS_URL and TYPESENSE_URL names a service of the file', () => {
+    expect(migrate.length).toBeGreaterThan(0);
+    for (const name of migrate) parseConfig(migrateConfigSchema, envOf(name));
+    const pg = envOf('postgres');
+    for (const name of names) {
+      const env = envOf(name);
+      if (env.DATABASE_URL) {
+        const url = new URL(env.DATABASE_URL);
+        expect(names, `${name}: database host`).toContain(url.hostname);
+        expect(decodeURIComponent(url.username), `${name}: database user`).toBe(pg.POSTGRES_USER);
+        expect(decodeURIComponent(url.password), `${name}: database password`).toBe(dotEnv.POSTGRES_PASSWORD);
+        expect(url.pathname.slice(1), `${name}: database name`).toBe(pg.POSTGRES_DB);
+      }
+      for (const key of ['REDIS_URL', 'TYPESENSE_URL'])
+        if (env[key]) expect(names, `${name}: ${key}`).toContain(urlHost(env[key]));
+    }
+  });
+
+  it('health checks probe the port each process listens on', () => {
+    const probe = (name: string) =>
+      /http:\/\/127\.0\.0\.1:(\d+)\/health/.exec(JSON.stringify(services[name]!.healthcheck?.test))?.[1];
+    expect(probe(api)).toBe(String(parseConfig(apiConfigSchema, envOf(api)).API_PORT));
+    expect(probe(cdc)).toBe(String(parseConfig(cdcConfigSchema, envOf(cdc)).CDC_HTTP_PORT));
+    for (const hub of hubs) expect(probe(hub), hub).toBe(String(parseConfig(hubConfigSchema, envOf(hub)).HUB_PORT));
+  });
+});
+
+describe('docker-compose.yml: two hubs behind a load balancer', () => {
+  const hubs = running('hub/src/main.ts');
+  const lbName = names.find((n) => (services[n]!.image ?? '').startsWith('nginx'));
+
+  it('an nginx service with its config under infra/ points at every hub instance and passes WebSocket upgrades', () => {
+    expect(hubs.length).toBeGreaterThanOrEqual(2);
+    expect(lbName, 'an nginx load balancer').toBeDefined();
+    const lb = services[lbName!]!;
+    const mount = (lb.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':')[0]! : (v.source ?? '')))
+      .find((s) => s.startsWith('./infra/'));
+    expect(mount, 'load balancer config under infra/').toBeDefined();
+    const conf = readFileSync(resolve(root, mount!), 'utf8');
+    const upstream = /upstream\s+(\w+)\s*\{([^}]*)\}/.exec(conf);
+    expect(upstream, 'an upstream block').not.toBeNull();
+    const servers = [...upstream![2]!.matchAll(/server\s+([\w.-]+):(\d+)/g)].map((m) => `${m[1]}:${m[2]}`);
+    const expected = hubs.map((hub) => `${hub}:${parseConfig(hubConfigSchema, envOf(hub)).HUB_PORT}`);
+    expect(servers.sort()).toEqual(expected.sort());
+    expect(conf).toMatch(new RegExp(`proxy_pass\\s+http://${upstream![1]};`));
+    expect(conf).toMatch(/proxy_set_header\s+Upgrade\s+\$http_upgrade/);
+    expect(conf).toMatch(/proxy_http_version\s+1\.1/);
+    for (const hub of hubs) expect(dependencies(lb).map((d) => d.name)).toContain(hub);
+  });
+
+  it('the hub URL handed to devices is the port the load balancer publishes', () => {
+    const lb = services[lbName!]!;
+    const url = new URL(parseConfig(apiConfigSchema, envOf(running('api/src/main.ts')[0]!)).HUB_PUBLIC_URL!);
+    expect(publishedPorts(lb)).toContain(url.port);
+    const listen = /listen\s+(\d+)/.exec(readFileSync(resolve(root, 'infra/nginx/hub-lb.conf'), 'utf8'))?.[1];
+    const mapping = (lb.ports ?? []).map(String).find((p) => p.startsWith(`${url.port}:`));
+    expect(mapping?.split(':')[1]).toBe(listen);
+  });
+});
+
+describe('docker-compose.yml: change data capture', () => {
+  const migrationsDir = join(root, 'infra/migrations');
+  const migrations = readdirSync(migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => readFileSync(join(migrationsDir, f), 'utf8'))
+    .join('\n');
+  const publication = /create\s+publication\s+(\w+)\s+for\s+table\s+([^;]+);/i.exec(migrations);
+  const cdc = running('cdc/src/main.ts')[0]!;
+
+  it('runs Postgres with wal_level=logical and room for the replication slots', () => {
+    const settings = postgresSettings(services.postgres!);
+    expect(settings.wal_level).toBe('logical');
+    // defaults are 10; if set, they must leave room for the Debezium slot and a pgoutput one
+    if (settings.max_replication_slots) expect(Number(settings.max_replication_slots)).toBeGreaterThanOrEqual(2);
+    if (settings.max_wal_senders) expect(Number(settings.max_wal_senders)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the Debezium connector streams the migrations’ publication through pgoutput, on its own slot', () => {
+    expect(publication, 'a publication in the migrations').not.toBeNull();
+    const published = new Set(publication![2]!.split(',').map((t) => `public.${t.trim()}`));
+    expect(connectorValue('plugin.name')).toBe('pgoutput');
+    expect(connectorValue('publication.name')).toBe(publication![1]);
+    expect(connectorValue('publication.autocreate.mode')).toBe('disabled');
+    for (const table of connectorValue('table.include.list').split(','))
+      expect(published, table).toContain(table.trim());
+    const slot = connectorValue('slot.name');
+    expect(slot).toMatch(/^[a-z_][a-z0-9_]{0,62}$/);
+    // the embedded pgoutput source has its own slot: two readers on one slot would steal changes
+    expect(slot).not.toBe(parseConfig(cdcConfigSchema, envOf(cdc)).CDC_SLOT);
+    expect(connectorValue('slot.drop.on.stop')).toBe('false');
+    const register = running('register-connector.ts')[0]!;
+    const env = envOf(register);
+    const db = envOf('postgres');
+    const resolved = (key: string) => interpolate(connector.config[key] ?? '', env);
+    expect(names).toContain(resolved('database.hostname'));
+    expect(resolved('database.dbname')).toBe(db.POSTGRES_DB);
+    expect(resolved('database.user')).toBe(db.POSTGRES_USER);
+    expect(resolved('database.password')).toBe(dotEnv.POSTGRES_PASSWORD);
+    // every ${VAR} without a default in connector.json is given to the registration job
+    for (const [, name] of JSON.stringify(connector).matchAll(/\$\{([A-Z0-9_]+)\}/g))
+      expect(env, name!).toHaveProperty(name!);
+    expect(names).toContain(urlHost(env.CONNECT_URL!));
+  });
+
+  it('the cdc decoder is configured as the connector writes its records', () => {
+    const debezium = parseConfig(debeziumSourceConfig, envOf(cdc));
+    expect(debezium.CDC_DEBEZIUM_TOPIC_PREFIX).toBe(connectorValue('topic.prefix'));
+    expect(debezium.CDC_DEBEZIUM_DECIMAL_MODE).toBe(connectorValue('decimal.handling.mode'));
+    expect(debezium.CDC_DEBEZIUM_TIME_PRECISION_MODE).toBe(connectorValue('time.precision.mode'));
+    expect(debezium.CDC_DEBEZIUM_HEARTBEAT_TOPIC_PREFIX).toBe(connectorValue('topic.heartbeat.prefix'));
+    expect(debezium.CDC_DEBEZIUM_UNAVAILABLE_VALUE).toBe(connectorValue('unavailable.value.placeholder'));
+    if (connectorValue('value.converter.schemas.enable') !== 'true')
+      expect(debezium.CDC_DEBEZIUM_COLUMN_TYPES_FILE).toBeDefined();
+  });
+
+  it('every Kafka topic cdc produces to can exist: the dead-letter topic is created or auto-creation is on', () => {
+    const debezium = parseConfig(debeziumSourceConfig, envOf(cdc));
+    if (!debezium.CDC_KAFKA_DLQ_TOPIC) return;
+    const autoCreate = envOf('kafka').KAFKA_AUTO_CREATE_TOPICS_ENABLE !== 'false';
+    const created = names.some((n) => commandText(services[n]!).includes(debezium.CDC_KAFKA_DLQ_TOPIC!));
+    // with auto-creation off and no one creating it, parking the first undecodable record retries
+    // forever and the stream stops behind it
+    expect(
+      autoCreate || created,
+      `${debezium.CDC_KAFKA_DLQ_TOPIC} is never created (KAFKA_AUTO_CREATE_TOPICS_ENABLE=false)`,
+    ).toBe(true);
   });
 });
