@@ -68,11 +68,11 @@ interface Paired {
 /**
  * The restaurant's devices for a rush, paired through the api like a manager would (POST /terminals
  * with an owner token), so each device acts with its own device token and the hub checks it like
- * any real one. The menu is read once from Postgres (read-only setup, not business writes).
+ * any real one.
  */
 export async function pairFleet(deps: {
   api: ApiClient;
-  sql: Sql;
+  menu: MenuVariant[];
   demo: DemoIds;
   authPrivateKeyPem: string;
   pos: number;
@@ -127,20 +127,25 @@ export async function pairFleet(deps: {
   const feed = await pair({ kind: 'stock_feed', name: feedName, roles: ['stock_clerk'] });
   const stockFeed = { terminalId: feed.terminal.id, token: feed.token, name: feedName };
 
-  const menu = await deps.sql<{ variant_id: string; sku: string; station_code: string | null }[]>`
-    select v.id as variant_id, v.sku, p.station_code
-    from product_variants v join products p on p.id = v.product_id and p.merchant_id = v.merchant_id
-    where v.merchant_id = ${restaurant.merchantId} and p.status = 'published' and v.active
-    order by v.id`;
   return {
     ownerToken,
     pos,
     kds,
     stockFeed,
     stations,
-    menu: menu.map((m) => ({ variantId: m.variant_id, sku: m.sku, stationCode: m.station_code })),
+    menu: deps.menu,
     hub: hub!,
   };
+}
+
+/** The restaurant's published menu lines, read once from Postgres (read-only setup, not business writes). */
+export async function loadMenu(sql: Sql, merchantId: string): Promise<MenuVariant[]> {
+  const rows = await sql<{ variant_id: string; sku: string; station_code: string | null }[]>`
+    select v.id as variant_id, v.sku, p.station_code
+    from product_variants v join products p on p.id = v.product_id and p.merchant_id = v.merchant_id
+    where v.merchant_id = ${merchantId} and p.status = 'published' and v.active
+    order by v.id`;
+  return rows.map((m) => ({ variantId: m.variant_id, sku: m.sku, stationCode: m.station_code }));
 }
 
 /**

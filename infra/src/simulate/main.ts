@@ -1,19 +1,22 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@commerce/common';
 import { pino } from 'pino';
 import { freePort } from '../net.ts';
 import { type BootedSystem, bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
-import { renderSummary } from './dashboard.ts';
 import { OptionsError, parseSimulateArgs, usage } from './options.ts';
-import { runRush } from './rush.ts';
+import { rushTarget } from './rush.ts';
+import type { RushChildStart } from './rush-child.ts';
 
 /**
  * `npm run simulate -- --pos 20 --kds 12 --orders-per-s 50 --duration 60 [--with-redis]`:
  * boots the whole embedded system on free ports in a temporary folder (never touching a running
- * `npm start`), drives a lunch rush against it, prints the summary and stops everything.
+ * `npm start`) in this process, drives a lunch rush against it from a child process (the devices
+ * do not share the server's event loop), prints the summary and stops everything.
  */
 let parsed: ReturnType<typeof parseSimulateArgs>;
 try {
@@ -31,14 +34,16 @@ const { options } = parsed;
 const dataDir = await mkdtemp(join(tmpdir(), 'commerce-rush-'));
 const logFile = join(dataDir, 'system.log');
 const say = (line: string) => console.log(line);
-const aborted = new AbortController();
 let system: BootedSystem | undefined;
+let child: ChildProcess | undefined;
 let exitCode = 0;
 let signals = 0;
+let stopRequested = false;
 const onSignal = () => {
-  // first Ctrl-C ends the rush early (summary, clean stop); a third one gives up on a clean stop
+  // the first signal ends the rush early (the child prints its summary); a third gives up waiting
+  stopRequested = true;
   if (++signals > 2) process.exit(130);
-  aborted.abort();
+  if (child && child.exitCode === null) child.kill('SIGINT');
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -63,9 +68,19 @@ try {
   );
   say(`booting the embedded system in ${dataDir} (logs: ${logFile})...`);
   system = await bootEmbeddedSystem({ config, logger, fresh: true, say });
-  if (!aborted.signal.aborted) {
-    const summary = await runRush({ system, options, say, signal: aborted.signal });
-    console.log(renderSummary(summary));
+  if (!stopRequested) {
+    const start: RushChildStart = { target: await rushTarget(system), options };
+    child = fork(fileURLToPath(new URL('./rush-child.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    child.send(start);
+    // the rush stops itself after --duration; a child that hangs past that is not waited for forever
+    const limit = setTimeout(() => child?.kill('SIGKILL'), (options.duration + 120) * 1000);
+    const code = await exited;
+    clearTimeout(limit);
+    if (code !== 0) exitCode = 1;
   }
 } catch (error) {
   exitCode = 1;

@@ -9,7 +9,7 @@ import { type BootedSystem, bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
 import { renderSummary } from './dashboard.ts';
 import { simulateOptionsSchema } from './options.ts';
-import { runRush } from './rush.ts';
+import { runRush, rushTarget } from './rush.ts';
 
 // A short rush against the whole embedded system (own Postgres on a free port, temp folder).
 const dataDir = await mkdtemp(join(tmpdir(), 'commerce-rush-test-'));
@@ -42,7 +42,7 @@ describe('rush simulator', () => {
     });
     const lines: string[] = [];
     const out = { isTTY: false, write: (l: string) => lines.push(l) };
-    const summary = await runRush({ system, options, say: (l) => lines.push(l), out });
+    const summary = await runRush({ target: await rushTarget(system), options, say: (l) => lines.push(l), out });
     const { stats } = summary;
     const text = renderSummary(summary);
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { DemoIds } from '../seed/demo-seed.ts';
 import { seededRandom } from '../seed/random.ts';
 import type { BootedSystem } from '../start/boot.ts';
 import { createApiClient } from './api-client.ts';
 import { createDashboard, type Output, type RushSummary } from './dashboard.ts';
-import { lowerStock, pairFleet } from './fleet.ts';
+import { loadMenu, lowerStock, type MenuVariant, pairFleet } from './fleet.ts';
 import { startKitchen } from './kds.ts';
 import type { SimulateOptions } from './options.ts';
 import { startPos } from './pos.ts';
@@ -20,6 +21,23 @@ export function apiUrlOf(system: Pick<BootedSystem, 'urls'>): string {
   return url;
 }
 
+/** What a rush needs to know about the system it drives (plain data: it crosses to a child process). */
+export interface RushTarget {
+  apiUrl: string;
+  demo: DemoIds;
+  authPrivateKeyPem: string;
+  menu: MenuVariant[];
+}
+
+export async function rushTarget(system: BootedSystem): Promise<RushTarget> {
+  return {
+    apiUrl: apiUrlOf(system),
+    demo: system.demo,
+    authPrivateKeyPem: system.keys.auth.privateKeyPem,
+    menu: await loadMenu(system.sql, system.demo.restaurant.merchantId),
+  };
+}
+
 /**
  * A lunch rush against a running system: pair the devices, lower some stock, connect the screens,
  * then POS orders, kitchen work, stock deliveries and storefront searches for `duration` seconds,
@@ -27,24 +45,24 @@ export function apiUrlOf(system: Pick<BootedSystem, 'urls'>): string {
  * closes every terminal and returns the figures. The system itself is the caller's to stop.
  */
 export async function runRush(deps: {
-  system: BootedSystem;
+  target: RushTarget;
   options: SimulateOptions;
   say: (line: string) => void;
   signal?: AbortSignal;
   out?: Output;
 }): Promise<RushSummary> {
-  const { system, options, say } = deps;
-  const api = createApiClient(apiUrlOf(system));
+  const { target, options, say } = deps;
+  const api = createApiClient(target.apiUrl);
   const rnd = seededRandom(options.seed);
   const runId = randomBytes(3).toString('hex');
-  const merchantId = system.demo.restaurant.merchantId;
+  const merchantId = target.demo.restaurant.merchantId;
 
   say(`pairing ${options.pos} POS terminals, ${options.kds} KDS screens and a stock feed through the api...`);
   const fleet = await pairFleet({
     api,
-    sql: system.sql,
-    demo: system.demo,
-    authPrivateKeyPem: system.keys.auth.privateKeyPem,
+    menu: target.menu,
+    demo: target.demo,
+    authPrivateKeyPem: target.authPrivateKeyPem,
     pos: options.pos,
     kds: options.kds,
     runId,
@@ -53,7 +71,7 @@ export async function runRush(deps: {
     api,
     token: fleet.ownerToken,
     menu: fleet.menu,
-    locations: system.demo.restaurant.branches.map((b) => b.locationId),
+    locations: target.demo.restaurant.branches.map((b) => b.locationId),
     count: options.lowStockSkus,
     seed: options.seed + 1,
   });
