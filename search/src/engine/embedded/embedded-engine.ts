@@ -76,12 +76,12 @@ export class EmbeddedEngine implements SearchEngine {
       scores = text.scores;
       marks = text.highlight;
     }
+    // the store scope is enforced here as well as by partitioning: only published documents
     const matching: Entry[] = [];
-    for (const entry of candidates) {
-      // the store scope is enforced here as well as by partitioning: only published documents
-      if (!entry.doc.published) continue;
-      if (predicate && !predicate(entry.doc)) continue;
-      matching.push(entry);
+    if (predicate) {
+      for (const entry of candidates) if (entry.published && predicate(entry.doc)) matching.push(entry);
+    } else {
+      for (const entry of candidates) if (entry.published) matching.push(entry);
     }
     const cmp = comparator(request.sortBy, words.length > 0, scores);
     const offset = (request.page - 1) * request.perPage;
@@ -124,7 +124,11 @@ function facetsOf(partition: Partition, matching: Entry[], fields: string[], max
   let docs: ProductDocument[] | null = null;
   return fields.map((field) => {
     if (FacetIndex.handles(field)) {
-      slots ??= Int32Array.from(matching, (e) => e.slot);
+      if (!slots) {
+        // an explicit loop: Int32Array.from with a mapper is ~10x slower here
+        slots = new Int32Array(matching.length);
+        for (let k = 0; k < matching.length; k++) slots[k] = matching[k]!.slot;
+      }
       return { field, counts: partition.facets.count(slots, field, max) };
     }
     docs ??= matching.map((e) => e.doc);

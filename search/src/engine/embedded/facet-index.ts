@@ -8,9 +8,13 @@ type InternedField = (typeof INTERNED_FACETS)[number];
 interface FieldIndex {
   ids: Map<string, number>;
   values: string[];
-  /** value id (or ids, for tags) per entry slot */
-  bySlot: Array<number | number[] | undefined>;
+  /** single-valued fields: value id + 1 per entry slot (0 = no value) */
+  single: Int32Array;
+  /** multi-valued fields (tags): value ids per entry slot */
+  multi: Array<number[] | undefined>;
 }
+
+const MULTI = new Set(['tags']);
 
 /**
  * Per-partition interned facet values: counting 20k matches is then integer increments into a
@@ -18,7 +22,7 @@ interface FieldIndex {
  */
 export class FacetIndex {
   private readonly fields = new Map<string, FieldIndex>(
-    INTERNED_FACETS.map((f) => [f, { ids: new Map(), values: [], bySlot: [] }]),
+    INTERNED_FACETS.map((f) => [f, { ids: new Map(), values: [], single: new Int32Array(1024), multi: [] }]),
   );
 
   static handles(field: string): field is InternedField {
@@ -28,33 +32,44 @@ export class FacetIndex {
   set(slot: number, doc: ProductDocument): void {
     for (const [field, index] of this.fields) {
       const raw = (doc as unknown as Record<string, unknown>)[field];
-      if (Array.isArray(raw)) {
-        index.bySlot[slot] = [...new Set(raw.map(String))].map((v) => intern(index, v));
-      } else if (raw === null || raw === undefined) {
-        index.bySlot[slot] = undefined;
-      } else {
-        index.bySlot[slot] = intern(index, String(raw));
+      if (MULTI.has(field)) {
+        index.multi[slot] = Array.isArray(raw) ? [...new Set(raw.map(String))].map((v) => intern(index, v)) : undefined;
+        continue;
       }
+      if (slot >= index.single.length) {
+        const grown = new Int32Array(Math.max(slot + 1, index.single.length * 2));
+        grown.set(index.single);
+        index.single = grown;
+      }
+      index.single[slot] = raw === null || raw === undefined ? 0 : intern(index, String(raw)) + 1;
     }
   }
 
   clear(slot: number): void {
-    for (const index of this.fields.values()) index.bySlot[slot] = undefined;
+    for (const [field, index] of this.fields) {
+      if (MULTI.has(field)) index.multi[slot] = undefined;
+      else if (slot < index.single.length) index.single[slot] = 0;
+    }
   }
 
-  count(slots: Iterable<number>, field: InternedField, maxValues: number): FacetCount[] {
+  count(slots: Int32Array, field: InternedField, maxValues: number): FacetCount[] {
     const index = this.fields.get(field)!;
-    const counts = new Int32Array(index.values.length);
-    const { bySlot } = index;
-    for (const slot of slots) {
-      const v = bySlot[slot];
-      if (v === undefined) continue;
-      if (typeof v === 'number') counts[v]!++;
-      else for (const id of v) counts[id]!++;
+    const counts = new Int32Array(index.values.length + 1);
+    if (MULTI.has(field)) {
+      const { multi } = index;
+      for (let k = 0; k < slots.length; k++) {
+        const ids = multi[slots[k]!];
+        if (ids) for (const id of ids) counts[id + 1]!++;
+      }
+    } else {
+      const { single } = index;
+      for (let k = 0; k < slots.length; k++) counts[single[slots[k]!]!]!++;
     }
     const out: FacetCount[] = [];
-    for (let id = 0; id < counts.length; id++)
-      if (counts[id]! > 0) out.push({ value: index.values[id]!, count: counts[id]! });
+    // counts[0] is "no value"
+    for (let id = 1; id < counts.length; id++) {
+      if (counts[id]! > 0) out.push({ value: index.values[id - 1]!, count: counts[id]! });
+    }
     out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     return out.slice(0, maxValues);
   }

@@ -16,6 +16,8 @@ export function maskWeight(mask: number): number {
 export interface Entry {
   /** dense index of this entry in its partition (scratch arrays of a query are indexed by it) */
   slot: number;
+  /** copied from the document: checked for every match, one pointer hop cheaper here */
+  published: boolean;
   doc: ProductDocument;
   /** distinct tokens of the searchable fields → field bits */
   tokens: Map<string, number>;
@@ -64,7 +66,7 @@ export class Partition {
       for (const word of words) tokens.set(word, (tokens.get(word) ?? 0) | field.bit);
     }
     const slot = this.freeSlots.pop() ?? this.nextSlot++;
-    const entry: Entry = { slot, doc, tokens, nameTokenCount };
+    const entry: Entry = { slot, published: doc.published, doc, tokens, nameTokenCount };
     this.entries.set(doc.id, entry);
     this.facets.set(slot, doc);
     for (const [word, mask] of tokens) {

@@ -38,6 +38,8 @@ class Scratch {
   tokWeight = new Uint8Array(0);
   tokFlags = new Uint8Array(0);
   scores = new Float64Array(0);
+  /** slot lists: two alternating "seen by this word" lists and the OR-mode "touched" list */
+  lists: [Int32Array, Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
   entries: Array<Entry | undefined> = [];
   private clock = 0;
 
@@ -56,6 +58,7 @@ class Scratch {
     this.tokWeight = new Uint8Array(n);
     this.tokFlags = new Uint8Array(n);
     this.scores = new Float64Array(n);
+    this.lists = [new Int32Array(n), new Int32Array(n), new Int32Array(n)];
     this.entries = new Array(n);
     this.clock = 0;
   }
@@ -148,7 +151,9 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
     entries: bySlot,
   } = scratch;
   const highlight = new Map<string, number>();
-  let touched: number[] = [];
+  let touched = scratch.lists[2];
+  let touchedLen = 0;
+  let current = 0;
   // for AND, walk the rarest word first so the working set stays small
   const order = tokens.map((_, i) => i);
   if (requireAll) order.sort((a, b) => postingTotal(candidates[a]!) - postingTotal(candidates[b]!));
@@ -156,7 +161,8 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
   for (const i of order) {
     const token = tokens[i]!;
     const tok = scratch.tick();
-    const seen: number[] = [];
+    const seen = scratch.lists[current]!;
+    let seenLen = 0;
     for (const cand of candidates[i]!) {
       if (cand.posting.size > 0 && !highlight.has(cand.word)) {
         highlight.set(cand.word, cand.prefix ? Math.min(token.length, cand.word.length) : Number.POSITIVE_INFINITY);
@@ -173,7 +179,7 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
           tokTypos[slot] = cand.typos;
           tokWeight[slot] = w;
           tokFlags[slot] = (candExact ? EXACT : 0) | (mask & 1 ? NAME : 0);
-          seen.push(slot);
+          seen[seenLen++] = slot;
           bySlot[slot] = entries[k];
           continue;
         }
@@ -189,7 +195,8 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
         }
       }
     }
-    for (const slot of seen) {
+    for (let k = 0; k < seenLen; k++) {
+      const slot = seen[k]!;
       if (stamp[slot] !== query) {
         stamp[slot] = query;
         matched[slot] = 0;
@@ -197,7 +204,7 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
         weight[slot] = 0;
         exact[slot] = 0;
         nameHits[slot] = 0;
-        touched.push(slot);
+        if (!requireAll) touched[touchedLen++] = slot;
       }
       matched[slot]!++;
       typos[slot]! += tokTypos[slot]!;
@@ -205,16 +212,21 @@ function score(scratch: Scratch, tokens: string[], candidates: Candidate[][], re
       if (tokFlags[slot]! & EXACT) exact[slot]!++;
       if (tokFlags[slot]! & NAME) nameHits[slot]!++;
     }
-    if (requireAll) touched = seen;
+    if (requireAll) {
+      touched = seen;
+      touchedLen = seenLen;
+      current ^= 1;
+    }
     step++;
   }
   let need = tokens.length;
   if (!requireAll) {
     need = 0;
-    for (const slot of touched) if (matched[slot]! > need) need = matched[slot]!;
+    for (let k = 0; k < touchedLen; k++) if (matched[touched[k]!]! > need) need = matched[touched[k]!]!;
   }
   const out: Entry[] = [];
-  for (const slot of touched) {
+  for (let k = 0; k < touchedLen; k++) {
+    const slot = touched[k]!;
     if (matched[slot]! < need || matched[slot] === 0) continue;
     const entry = bySlot[slot]!;
     const names = entry.nameTokenCount;
