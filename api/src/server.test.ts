@@ -42,6 +42,15 @@ describe('over a real port', () => {
     expect(((await read.json()) as { id: string }).id).toBe(order.id);
   });
 
+  it('refuses a body over the limit on the wire (413)', async () => {
+    const r = await fetch(`${url}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m.staff.cashier.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'pos', branch_id: m.branchId, customer_note: 'x'.repeat(600 * 1024), lines: [] }),
+    });
+    expect(r.status).toBe(413);
+  });
+
   it('stops: not ready first, then the port closes', async () => {
     const other = await createTestApi(db.sql);
     const { url: otherUrl } = await other.api.start();

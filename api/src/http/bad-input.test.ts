@@ -105,6 +105,15 @@ describe('bad input → 4xx with a clear message, nothing written', () => {
     }
   });
 
+  it('a declared Content-Length over the limit → 413 without reading the body', async () => {
+    const r = await t.call('POST', '/orders', {
+      token: m.staff.cashier.token,
+      raw: JSON.stringify({ channel: 'pos', branch_id: m.branchId, lines: [line()] }),
+      headers: { 'content-length': String(10 * 1024 * 1024) },
+    });
+    expect(r.status).toBe(413);
+  });
+
   it('a huge body → 413', async () => {
     const r = await order([line(1, { note: 'x'.repeat(100_000) })]);
     expect(r.status).toBe(413);
