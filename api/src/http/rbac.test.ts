@@ -94,4 +94,51 @@ describe('RBAC', () => {
     const pair = await t.call('POST', '/terminals', { token: managerDevice, body: { kind: 'stock_feed', name: 'X' } });
     expect(pair.status).toBe(403);
   });
+
+  it('a branch-scoped token works in its branches only', async () => {
+    const [b2] = await db.sql<{ id: string }[]>`
+      insert into branches (merchant_id, name) values (${m.merchantId}, 'rbac second') returning id`;
+    const [loc2] = await db.sql<{ id: string }[]>`
+      insert into locations (merchant_id, branch_id, name) values (${m.merchantId}, ${b2!.id}, 'rbac second store') returning id`;
+    await db.sql`insert into stations (merchant_id, branch_id, code, name) values (${m.merchantId}, ${b2!.id}, 'grill', 'grill 2')`;
+    await db.sql`insert into inventory_levels (merchant_id, variant_id, location_id, on_hand)
+                 values (${m.merchantId}, ${m.products.burger.variantId}, ${loc2!.id}, 10)`;
+    const scoped = await t.sign({
+      kind: 'staff',
+      id: m.staff.cashier.id,
+      merchantId: m.merchantId,
+      roles: ['cashier'],
+      branchIds: [m.branchId],
+      ttlSeconds: 600,
+    });
+    const lines = [{ variant_id: m.products.burger.variantId, quantity: 1 }];
+    const other = await t.call('POST', '/orders', {
+      token: m.staff.manager.token,
+      body: { channel: 'pos', branch_id: b2!.id, lines },
+    });
+    expect(other.status).toBe(201);
+    const mine = await t.call('POST', '/orders', {
+      token: scoped,
+      body: { channel: 'pos', branch_id: m.branchId, lines },
+    });
+    expect(mine.status).toBe(201);
+
+    expect(
+      (await t.call('POST', '/orders', { token: scoped, body: { channel: 'pos', branch_id: b2!.id, lines } })).status,
+    ).toBe(404);
+    const foreignStock = await t.call('POST', '/orders', {
+      token: scoped,
+      body: { channel: 'pos', branch_id: m.branchId, location_id: loc2!.id, lines },
+    });
+    expect(foreignStock.status).toBe(404);
+    expect((await t.call('GET', `/orders/${other.body.id}`, { token: scoped })).status).toBe(404);
+    expect((await t.call('POST', `/orders/${other.body.id}/cancel`, { token: scoped })).status).toBe(404);
+    const listed = await t.call('GET', '/orders?limit=100', { token: scoped });
+    expect(listed.body.items.map((o: { branch_id: string }) => o.branch_id)).not.toContain(b2!.id);
+    expect(listed.body.items.map((o: { id: string }) => o.id)).toContain(mine.body.id);
+    const tickets = await t.call('GET', '/kitchen/tickets', { token: scoped });
+    expect(tickets.body.every((x: { branch_id: string }) => x.branch_id === m.branchId)).toBe(true);
+    const branches = await t.call('GET', '/branches', { token: scoped });
+    expect(branches.body.map((b: { id: string }) => b.id)).toEqual([m.branchId]);
+  });
 });

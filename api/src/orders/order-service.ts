@@ -24,6 +24,14 @@ export async function createOrder(
   idem: IdempotencyRequest | null,
 ): Promise<CreatedOrder> {
   if (!allowsBranch(s, input.branch_id)) throw notFound('branch', input.branch_id);
+  if (input.location_id && s.branchIds) {
+    // a branch-scoped token may take stock only from its branches' (or merchant-wide) locations
+    const [location] = await sql<{ branch_id: string | null }[]>`
+      select branch_id from locations where merchant_id = ${s.merchantId} and id = ${input.location_id}`;
+    if (!location || (location.branch_id !== null && !allowsBranch(s, location.branch_id))) {
+      throw notFound('location', input.location_id);
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const [row] = await sql<CreatedOrder[]>`
