@@ -9,7 +9,7 @@ import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
 import { analyze, type E2eResult } from './e2e-analysis.ts';
-import { Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
+import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
 import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
 
@@ -48,7 +48,7 @@ interface Run {
   rejected: number;
   reloads: number;
   disconnects: number;
-  cpu: { server: number; postgres: number; terminals: number; load: number; seconds: number };
+  cpu: { server: number; postgres: number; terminals: number; load: number; seconds: number; machineBusy: number };
   loadAvg: string;
 }
 
@@ -90,6 +90,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       postgres: await processTreeCpuSeconds(pgPid),
       terminals: await terminals.cpuSeconds(),
       load: await loader.cpuSeconds(),
+      machine: await machineCpuSeconds(),
       at: performance.now(),
     };
     const totalMs = (knobs.BENCH_WARMUP + knobs.BENCH_DURATION) * 1000;
@@ -115,6 +116,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       postgres: await processTreeCpuSeconds(pgPid),
       terminals: await terminals.cpuSeconds(),
       load: await loader.cpuSeconds(),
+      machine: await machineCpuSeconds(),
       at: performance.now(),
     };
     const loadAvg = load();
@@ -143,6 +145,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
         terminals: after.terminals - before.terminals,
         load: after.load - before.load,
         seconds: (after.at - before.at) / 1000,
+        machineBusy: after.machine.busy - before.machine.busy,
       },
       loadAvg,
     };
@@ -160,6 +163,7 @@ const lat = (label: string, s: LatencySummary) =>
 function report(run: Run): void {
   const r = run.result;
   const pct = (s: number) => `${((s / run.cpu.seconds) * 100).toFixed(0)}%`;
+  const ours = run.cpu.server + run.cpu.postgres + run.cpu.terminals + run.cpu.load;
   console.log(
     [
       `[${run.bus}] results`,
@@ -176,6 +180,8 @@ function report(run: Run): void {
       `  CPU over the ${run.cpu.seconds.toFixed(1)} s of load: server process ${run.cpu.server.toFixed(1)} s (${pct(run.cpu.server)}),` +
         ` Postgres ${run.cpu.postgres.toFixed(1)} s (${pct(run.cpu.postgres)}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
         ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
+      `  machine: ${(run.cpu.machineBusy / run.cpu.seconds).toFixed(2)} of ${cpus().length} cores busy during the load, of which` +
+        ` ${(ours / run.cpu.seconds).toFixed(2)} ours and ${(Math.max(0, run.cpu.machineBusy - ours) / run.cpu.seconds).toFixed(2)} other work on the machine`,
     ].join('\n'),
   );
 }

@@ -1,14 +1,37 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { seededRandom } from '../seed/random.ts';
 import { startArrivals } from '../simulate/arrivals.ts';
 import { type LoadCommand, type LoadReport, now, type OrderRecord } from './e2e-protocol.ts';
 
 /**
  * The benchmark's order load, in its own process: POS orders through the api at a fixed open-loop
- * rate (Poisson arrivals), 1..6 random menu lines, every branch. Each order's send time and 201
+ * rate (Poisson arrivals), 1..6 random menu lines, every branch, over keep-alive HTTP/1.1. Each order's send time and 201
  * time are kept for the join with the terminals' decrypt times.
  */
 const send = (report: LoadReport) => process.send!(report);
+
+// node:http with keep-alive rather than fetch: the load generator shares the machine's cores with
+// the system under test, and undici's fetch costs several times more CPU per request
+const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+
+function post(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: 60_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void> {
   const rnd = seededRandom(command.seed);
@@ -18,6 +41,7 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
   const inflight = new Set<Promise<void>>();
   const started = now();
   const measureFrom = started + command.warmupMs;
+  const url = new URL(`${command.apiUrl}/orders`);
   const place = async () => {
     const branch = rnd.pick(command.branches);
     const lines = rnd.sample(command.menu, rnd.int(1, 6));
@@ -28,16 +52,12 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
     });
     const sentAt = now();
     try {
-      const response = await fetch(`${command.apiUrl}/orders`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${branch.posToken}`,
-          'content-type': 'application/json',
-          'idempotency-key': randomUUID(),
-        },
-        body,
+      const response = await post(url, body, {
+        authorization: `Bearer ${branch.posToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
       });
-      const text = await response.text();
+      const text = response.body;
       const ackAt = now();
       if (response.status !== 201) {
         failed++;

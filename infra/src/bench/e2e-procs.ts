@@ -90,3 +90,20 @@ export async function processTreeCpuSeconds(rootPid: number): Promise<number> {
   }
   return total;
 }
+
+/** Machine-wide CPU time (all cores, seconds) spent busy and in total, from /proc/stat. */
+export async function machineCpuSeconds(): Promise<{ busy: number; total: number }> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number) as number[];
+    const busy = user! + nice! + system! + irq! + softirq! + steal!;
+    return { busy: busy / 100, total: (busy + idle! + iowait!) / 100 };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
