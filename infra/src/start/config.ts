@@ -9,6 +9,7 @@ export const startConfigSchema = defineConfig(
     PG_PORT: env.port(54329).describe('port of the embedded Postgres (a free one is used if taken)'),
     API_PORT: env.port(3000).describe('HTTP port of the api (pages, storefront, explorer)'),
     HUB_PORT: env.port(3001).describe('WebSocket/HTTP port of the hub'),
+    CDC_METRICS_PORT: env.port(9464).describe('/health, /ready and /metrics (slot lag, retained WAL) of capture'),
     BIND_HOST: z
       .string()
       .default('127.0.0.1')

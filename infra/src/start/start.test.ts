@@ -25,7 +25,12 @@ function isAlive(pid: number) {
 
 describe('npm start', () => {
   it('comes up with demo data, prints URLs and tokens, answers /health, and stops cleanly on SIGTERM', async () => {
-    const ports = { PG_PORT: await freePort(), API_PORT: await freePort(), HUB_PORT: await freePort() };
+    const ports = {
+      PG_PORT: await freePort(),
+      API_PORT: await freePort(),
+      HUB_PORT: await freePort(),
+      CDC_METRICS_PORT: await freePort(),
+    };
     child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts'], {
       env: {
         ...process.env,
@@ -35,6 +40,7 @@ describe('npm start', () => {
         PG_PORT: String(ports.PG_PORT),
         API_PORT: String(ports.API_PORT),
         HUB_PORT: String(ports.HUB_PORT),
+        CDC_METRICS_PORT: String(ports.CDC_METRICS_PORT),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -68,6 +74,8 @@ describe('npm start', () => {
     expect(apiUrl, output).toBeDefined();
     const health = await fetch(`${apiUrl}/health`);
     expect(health.status).toBe(200);
+    const capture = await fetch(`http://127.0.0.1:${ports.CDC_METRICS_PORT}/metrics`);
+    expect(await capture.text()).toMatch(/cdc_slot_lag_bytes/);
 
     const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
     expect(existsSync(pidFile)).toBe(true);

@@ -1,5 +1,5 @@
 import { createApi, isTerminalRevoked } from '@commerce/api';
-import { cdcConfigSchema, createCdc } from '@commerce/cdc';
+import { cdcConfigSchema, createCdc, startMetricsServer } from '@commerce/cdc';
 import { createTokenSigner, createTokenVerifier, type Logger, parseConfig } from '@commerce/common';
 import { createHub } from '@commerce/hub';
 import { createBus } from '@commerce/hub/bus';
@@ -72,6 +72,15 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     });
     await cdc.start();
     stops.push(['cdc', () => cdc.stop()]);
+    // capture's own /health /ready /metrics (slot lag, retained WAL), as when cdc runs alone
+    const cdcHttp = await startMetricsServer({
+      host: config.BIND_HOST,
+      port: config.CDC_METRICS_PORT,
+      registry: cdc.metrics.registry,
+      ready: () => cdc.ready,
+      healthy: () => !cdc.failed,
+    });
+    stops.push(['cdc-http', () => cdcHttp.stop()]);
 
     const hub = createHub({
       config: { host: config.BIND_HOST, port: config.HUB_PORT },
@@ -129,6 +138,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
         ['Restaurant storefront', `${base}/stores/demo-bistro`],
         ['Hub WebSocket', hubInfo.url],
         ['Hub metrics', `http://${config.PUBLIC_HOST}:${hub.port}/metrics`],
+        ['Capture (cdc) metrics', `http://${config.PUBLIC_HOST}:${cdcHttp.port}/metrics`],
       ],
       demoTokens,
       stop,
