@@ -231,7 +231,7 @@ async function main() {
     log(`conditions: ${DOCS} docs in one store, ${QUERIES} queries (1–2 words, 1 typo, last word a 3–6 letter prefix,`);
     log('            facets category,brand,in_stock; half with filter in_stock:true), in-process (no HTTP),');
     log(
-      `            node ${process.version}, ${os.cpus().length} cores, load avg ${os
+      `            node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--max')).join(' ')}, ${os.cpus().length} cores, load avg ${os
         .loadavg()
         .map((x) => x.toFixed(1))
         .join(' ')}; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
