@@ -48,7 +48,16 @@ interface Run {
   rejected: number;
   reloads: number;
   disconnects: number;
-  cpu: { server: number; postgres: number; terminals: number; load: number; seconds: number; machineBusy: number };
+  cpu: {
+    server: number;
+    postgres: number;
+    /** Postgres by process kind: backends (queries), walsender (logical decoding), other */
+    postgresByKind: Record<string, number>;
+    terminals: number;
+    load: number;
+    seconds: number;
+    machineBusy: number;
+  };
   loadAvg: string;
 }
 
@@ -141,7 +150,10 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       disconnects: collected.disconnects,
       cpu: {
         server: after.server - before.server,
-        postgres: after.postgres - before.postgres,
+        postgres: after.postgres.total - before.postgres.total,
+        postgresByKind: Object.fromEntries(
+          Object.entries(after.postgres.byKind).map(([kind, s]) => [kind, s - (before.postgres.byKind[kind] ?? 0)]),
+        ),
         terminals: after.terminals - before.terminals,
         load: after.load - before.load,
         seconds: (after.at - before.at) / 1000,
@@ -163,6 +175,7 @@ const lat = (label: string, s: LatencySummary) =>
 function report(run: Run): void {
   const r = run.result;
   const pct = (s: number) => `${((s / run.cpu.seconds) * 100).toFixed(0)}%`;
+  const perOrder = (s: number) => ((s * 1000) / Math.max(1, r.orders)).toFixed(2);
   const ours = run.cpu.server + run.cpu.postgres + run.cpu.terminals + run.cpu.load;
   console.log(
     [
@@ -178,8 +191,12 @@ function report(run: Run): void {
         (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
       `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
       `  CPU over the ${run.cpu.seconds.toFixed(1)} s of load: server process ${run.cpu.server.toFixed(1)} s (${pct(run.cpu.server)}),` +
-        ` Postgres ${run.cpu.postgres.toFixed(1)} s (${pct(run.cpu.postgres)}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
+        ` Postgres ${run.cpu.postgres.toFixed(1)} s (${pct(run.cpu.postgres)}: ${Object.entries(run.cpu.postgresByKind)
+          .map(([kind, s]) => `${kind} ${s.toFixed(1)}`)
+          .join(', ')}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
         ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
+      `  CPU per order: server ${perOrder(run.cpu.server)} ms, Postgres ${perOrder(run.cpu.postgres)} ms,` +
+        ` terminals ${perOrder(run.cpu.terminals)} ms (${(r.deliveries / Math.max(1, r.orders)).toFixed(1)} deliveries per order), load ${perOrder(run.cpu.load)} ms`,
       `  machine: ${(run.cpu.machineBusy / run.cpu.seconds).toFixed(2)} of ${cpus().length} cores busy during the load, of which` +
         ` ${(ours / run.cpu.seconds).toFixed(2)} ours and ${(Math.max(0, run.cpu.machineBusy - ours) / run.cpu.seconds).toFixed(2)} other work on the machine`,
     ].join('\n'),

@@ -78,17 +78,29 @@ export async function processCpuSeconds(pid: number): Promise<number> {
   }
 }
 
-/** CPU seconds of a process and its live children (e.g. the postmaster and its backends). */
-export async function processTreeCpuSeconds(rootPid: number): Promise<number> {
+/**
+ * CPU seconds of a process and its live children (e.g. the postmaster and its backends), by the
+ * children's titles: Postgres names its processes (`postgres: walsender ...`, `postgres: checkpointer`).
+ */
+export async function processTreeCpuSeconds(
+  rootPid: number,
+): Promise<{ total: number; byKind: Record<string, number> }> {
   const { readdir, readFile } = await import('node:fs/promises');
-  let total = await processCpuSeconds(rootPid);
+  const byKind: Record<string, number> = { main: await processCpuSeconds(rootPid) };
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === rootPid) total += (Number(fields[11]) + Number(fields[12])) / 100;
+    if (Number(fields[1]) !== rootPid) continue;
+    const title = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ');
+    const kind = /walsender/.test(title)
+      ? 'walsender'
+      : /postgres: \S+ \S+ [\d.]+\(\d+\)/.test(title)
+        ? 'backends'
+        : 'other';
+    byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
   }
-  return total;
+  return { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind };
 }
 
 /** Machine-wide CPU time (all cores, seconds) spent busy and in total, from /proc/stat. */
