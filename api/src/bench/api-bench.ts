@@ -22,7 +22,10 @@ const MAIN = { connections: 64, duration: Number(process.env.BENCH_DURATION ?? 2
 const BASELINE = { connections: 64, duration: Math.ceil(MAIN.duration / 2) };
 const FLASH_ATTEMPTS = 5000;
 const POOL = Number(process.env.BENCH_POOL ?? 12);
+// BENCH_PG_STATS=1 loads pg_stat_statements and prints where the database time went
+const PG_STATS = process.env.BENCH_PG_STATS === '1';
 const PG_SETTINGS: Record<string, string> = {
+  ...(PG_STATS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {}),
   max_connections: '300',
   shared_buffers: '256MB',
   // durability as shipped (fsync on, synchronous_commit on) unless BENCH_PG_SETTINGS overrides
@@ -149,9 +152,12 @@ try {
     });
 
   await load('/orders', { connections: 16, duration: 3 }, true);
+  if (PG_STATS)
+    await sql`create extension if not exists pg_stat_statements`.then(() => sql`select pg_stat_statements_reset()`);
   const { result: ours, cpu: oursCpu } = await measured('/orders', MAIN, true);
   const { result: oursNoKey, cpu: oursNoKeyCpu } = await measured('/orders', BASELINE, false);
   const { result: baseline, cpu: baselineCpu } = await measured('/bench/naive-orders', BASELINE, false);
+  if (PG_STATS) await printStatementStats(sql, ours.statusCodeStats?.['201']?.count ?? 1);
   const flash = await flashSale(url, token, catalog);
   const check = await verifyFlash(sql, catalog, flash.succeeded);
 
@@ -242,4 +248,16 @@ async function verifyFlash(sql: postgres.Sql, catalog: BenchCatalog, succeeded: 
   const oversold = Math.max(0, r.lines - r.on_hand) + Math.max(0, r.reserved - r.on_hand) + r.negatives;
   if (r.lines !== succeeded) console.log(`  note: ${succeeded} 201s but ${r.lines} units in order lines`);
   return { ...r, oversold };
+}
+
+async function printStatementStats(sql: postgres.Sql, orders: number): Promise<void> {
+  const rows = await sql<{ calls: number; ms: number; query: string }[]>`
+    select calls::int, total_exec_time::float8 as ms, regexp_replace(query, '[[:space:]]+', ' ', 'g') as query
+    from pg_stat_statements order by total_exec_time desc limit 15`;
+  console.log('\n  database time per created order, by statement (pg_stat_statements, nested included):');
+  for (const r of rows) {
+    console.log(
+      `    ${(r.ms / orders).toFixed(3).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  ${r.query.slice(0, 90)}`,
+    );
+  }
 }
