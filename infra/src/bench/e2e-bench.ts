@@ -9,6 +9,7 @@ import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
 import { analyze, type E2eResult } from './e2e-analysis.ts';
+import { describePgActivity, pgSnapshot } from './e2e-pg-stats.ts';
 import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
 import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
@@ -48,6 +49,7 @@ interface Run {
   rejected: number;
   reloads: number;
   disconnects: number;
+  pgActivity: string[];
   cpu: {
     server: number;
     postgres: number;
@@ -94,6 +96,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       `[${bus}] ${connected.count} terminals connected and subscribed in ${(connected.ms / 1000).toFixed(1)} s; load average ${load()}`,
     );
     const pgPid = Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const pgBefore = await pgSnapshot(system.sql);
     const before = {
       server: await processCpuSeconds(process.pid),
       postgres: await processTreeCpuSeconds(pgPid),
@@ -129,6 +132,9 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       at: performance.now(),
     };
     const loadAvg = load();
+    // the statistics collector flushes about every second: wait for it before the second snapshot
+    await new Promise((r) => setTimeout(r, 1_500));
+    const pgActivity = describePgActivity(pgBefore, await pgSnapshot(system.sql), done.orders.length);
     // grace: wait until every expected delivery arrived, or the grace period ran out
     const expected = analyze(done.orders, [], plan.subscribers).expectedDeliveries;
     const graceEnd = performance.now() + knobs.BENCH_GRACE * 1000;
@@ -148,6 +154,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       rejected: collected.rejected,
       reloads: collected.reloads,
       disconnects: collected.disconnects,
+      pgActivity,
       cpu: {
         server: after.server - before.server,
         postgres: after.postgres.total - before.postgres.total,
@@ -195,6 +202,7 @@ function report(run: Run): void {
           .map(([kind, s]) => `${kind} ${s.toFixed(1)}`)
           .join(', ')}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
         ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
+      ...run.pgActivity,
       `  CPU per order: server ${perOrder(run.cpu.server)} ms, Postgres ${perOrder(run.cpu.postgres)} ms,` +
         ` terminals ${perOrder(run.cpu.terminals)} ms (${(r.deliveries / Math.max(1, r.orders)).toFixed(1)} deliveries per order), load ${perOrder(run.cpu.load)} ms`,
       `  machine: ${(run.cpu.machineBusy / run.cpu.seconds).toFixed(2)} of ${cpus().length} cores busy during the load, of which` +
