@@ -177,6 +177,11 @@ try {
   console.log(
     `  stock after: on_hand ${check.on_hand}, reserved ${check.reserved}, available ${check.available}; order lines for it ${check.lines}`,
   );
+  const [stats] = await sql<{ deadlocks: number }[]>`
+    select deadlocks::int from pg_stat_database where datname = current_database()`;
+  console.log(
+    `  deadlocks ${stats!.deadlocks}; main run latency p97.5 ${ours.latency.p97_5} ms, max ${ours.latency.max} ms`,
+  );
 
   const created = ours.statusCodeStats?.['201']?.count ?? 0;
   const result = {
