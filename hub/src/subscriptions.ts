@@ -28,7 +28,9 @@ export class SubscriptionHandler {
     const verdict = authorizeTopic(session.principal!, topic);
     if (!verdict.ok) return this.#refuse(session, rid, topic, verdict.reason);
     const known = session.topics.has(topic) || session.joining.has(topic);
-    if (!known && session.topics.size + session.joining.size >= this.deps.limits.maxSubscriptions) {
+    let held = session.topics.size;
+    for (const pending of session.joining) if (!session.topics.has(pending)) held++;
+    if (!known && held >= this.deps.limits.maxSubscriptions) {
       return this.#refuse(session, rid, topic, 'too_many_subscriptions');
     }
     session.joining.add(topic);

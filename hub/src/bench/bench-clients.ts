@@ -166,8 +166,8 @@ async function connectAll(setup: ClientSetup): Promise<void> {
             ? await encryptedTerminal(setup, probe, pinned)
             : await simpleTerminal(setup, probe),
         );
-      } catch {
-        failed++;
+      } catch (error) {
+        if (failed++ === 0) console.error(`terminal failed: ${(error as Error).message}`);
       }
     }
   };

@@ -35,7 +35,7 @@ export type ServerCommand =
 export type ServerReport =
   | { type: 'ready'; port: number; spkiPem: string }
   | { type: 'published'; count: number; firstAt: number; lastAt: number; cpuMs: number }
-  | { type: 'rss'; rss: number; heapUsed: number; external: number; connections: number };
+  | { type: 'rss'; rss: number; heapUsed: number; heapTotal: number; external: number; connections: number };
 
 export interface ClientSetup {
   cmd: 'connect';

@@ -109,6 +109,7 @@ process.on('message', async (message: ServerCommand) => {
         type: 'rss',
         rss: usage.rss,
         heapUsed: usage.heapUsed,
+        heapTotal: usage.heapTotal,
         external: usage.external,
         connections: server.connections(),
       });

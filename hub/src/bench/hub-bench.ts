@@ -149,7 +149,8 @@ async function idleRssPerConnection(): Promise<{
   rssBefore: number;
   rssAfter: number;
 }> {
-  const server = serverProc('encrypted', keys);
+  const mode = (process.env.BENCH_IDLE_MODE ?? 'encrypted') as Mode;
+  const server = serverProc(mode, keys);
   const { port, spkiPem } = await server.next('ready');
   const measure = async () => {
     const r = server.next('rss');
@@ -163,7 +164,7 @@ async function idleRssPerConnection(): Promise<{
       const ready = client.next('connected', 600_000);
       client.send({
         cmd: 'connect',
-        mode: 'encrypted',
+        mode,
         port,
         count: IDLE_CONNECTIONS / IDLE_PROCS,
         probes: 0,
@@ -178,9 +179,15 @@ async function idleRssPerConnection(): Promise<{
   const after = await measure();
   await Promise.all(clients.map((c) => c.exit({ cmd: 'close' })));
   await server.exit({ cmd: 'stop' });
-  if (after.connections !== count) throw new Error(`server sees ${after.connections} of ${count} connections`);
+  if (after.connections !== count) {
+    throw new Error(`server sees ${after.connections} of ${count} connections (${JSON.stringify(connected)})`);
+  }
+  const perConn = (a: number, b: number) => round((a - b) / count / 1024, 2);
+  console.log(
+    `    idle detail: JS heap used ${perConn(after.heapUsed, before.heapUsed)} KB (committed ${perConn(after.heapTotal, before.heapTotal)} KB), external ${perConn(after.external, before.external)} KB per connection`,
+  );
   return {
-    kb: round((after.rss - before.rss) / count / 1024, 2),
+    kb: perConn(after.rss, before.rss),
     connections: count,
     rssBefore: before.rss,
     rssAfter: after.rss,
@@ -202,7 +209,7 @@ console.log(
 console.log('  servers in their own process; (c) seals per socket with node:crypto AES-256-GCM (same frame layout)');
 
 const results: ModeResult[] = [];
-for (const mode of (process.env.BENCH_MODES?.split(',') ?? ['plain', 'encrypted', 'ws']) as Mode[]) {
+for (const mode of (process.env.BENCH_MODES?.split(',').filter(Boolean) ?? ['plain', 'encrypted', 'ws']) as Mode[]) {
   const result = await runMode(mode);
   results.push(result);
   console.log(

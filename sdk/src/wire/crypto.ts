@@ -39,16 +39,20 @@ export function signedBytes(t: Transcript): Uint8Array<ArrayBuffer> {
   return own(concat(utf8(Labels.signature), new Uint8Array([PROTOCOL_VERSION]), t.serverKey, t.clientKey, t.sessionId));
 }
 
+/**
+ * The session's secret inputs as bytes: the ECDH shared secret (HKDF input keying material) and the
+ * transcript salt. Kept as 64 bytes rather than CryptoKey objects: a hub holds tens of thousands of
+ * idle sessions, and each live CryptoKey costs ~1 KB of native memory; keys are imported per use.
+ */
 export interface SessionSecrets {
-  /** HKDF base key over the ECDH shared secret */
-  base: CryptoKey;
+  ikm: Uint8Array<ArrayBuffer>;
   /** SHA-256(label ‖ client ephemeral ‖ server ephemeral ‖ session id) */
   salt: Uint8Array<ArrayBuffer>;
 }
 
 /** ECDH with the peer's ephemeral key; throws WireError('bad_key') if the point is invalid. */
 export async function deriveSessionSecrets(
-  own_: CryptoKey,
+  mine: CryptoKey,
   peerRaw: Uint8Array,
   t: Transcript,
 ): Promise<SessionSecrets> {
@@ -56,26 +60,27 @@ export async function deriveSessionSecrets(
   let shared: ArrayBuffer;
   try {
     const peer = await subtle().importKey('raw', own(peerRaw), ECDH, false, []);
-    shared = await subtle().deriveBits({ name: 'ECDH', public: peer }, own_, 256);
+    shared = await subtle().deriveBits({ name: 'ECDH', public: peer }, mine, 256);
   } catch (cause) {
     throw new WireError('bad_key', `invalid peer key: ${(cause as Error).message}`);
   }
-  const base = await subtle().importKey('raw', shared, 'HKDF', false, ['deriveKey']);
   const salt = new Uint8Array(
     await subtle().digest('SHA-256', own(concat(utf8(Labels.salt), t.clientKey, t.serverKey, t.sessionId))),
   );
-  return { base, salt };
+  return { ikm: new Uint8Array(shared), salt };
 }
 
-/** The AES-256-GCM key of one direction and generation: HKDF info = "<direction label> <generation>". */
-export function directionKey(secrets: SessionSecrets, label: string, generation: number): Promise<CryptoKey> {
-  return subtle().deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: secrets.salt, info: own(utf8(`${label} ${generation}`)) },
-    secrets.base,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
+/** The raw AES-256-GCM key of one direction and generation: HKDF info = "<direction label> <generation>". */
+export async function directionKey(secrets: SessionSecrets, label: string, generation: number): Promise<Uint8Array> {
+  const base = await subtle().importKey('raw', secrets.ikm, 'HKDF', false, ['deriveBits']);
+  const info = own(utf8(`${label} ${generation}`));
+  return new Uint8Array(
+    await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: secrets.salt, info }, base, 256),
   );
+}
+
+function aesKey(raw: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  return subtle().importKey('raw', own(raw), { name: 'AES-GCM', length: 256 }, false, [usage]);
 }
 
 /**
@@ -85,14 +90,14 @@ export function directionKey(secrets: SessionSecrets, label: string, generation:
 export class SealedSender {
   #generation = 0;
   #counter = 0;
-  #key: { generation: number; key: Promise<CryptoKey> };
+  #key: { generation: number; raw: Promise<Uint8Array> };
 
   constructor(
     private readonly secrets: SessionSecrets,
     private readonly label: string,
     private readonly rekeyAfter = DEFAULT_REKEY_AFTER,
   ) {
-    this.#key = { generation: 0, key: directionKey(secrets, label, 0) };
+    this.#key = { generation: 0, raw: directionKey(secrets, label, 0) };
   }
 
   seal(plaintext: Uint8Array): Promise<Uint8Array> {
@@ -102,11 +107,14 @@ export class SealedSender {
     }
     const header = encodeSealedHeader({ generation: this.#generation, counter: this.#counter++ });
     if (this.#key.generation !== this.#generation) {
-      this.#key = { generation: this.#generation, key: directionKey(this.secrets, this.label, this.#generation) };
+      this.#key = { generation: this.#generation, raw: directionKey(this.secrets, this.label, this.#generation) };
     }
-    return this.#key.key.then(async (key) => {
+    return this.#key.raw.then(async (raw) => {
       const params = { name: 'AES-GCM', iv: nonceFrom(header.subarray(2)), additionalData: header };
-      return concat(header, new Uint8Array(await subtle().encrypt(params, key, own(plaintext))));
+      return concat(
+        header,
+        new Uint8Array(await subtle().encrypt(params, await aesKey(raw, 'encrypt'), own(plaintext))),
+      );
     });
   }
 }
@@ -118,20 +126,20 @@ export class SealedSender {
 export class SealedReceiver {
   #generation = 0;
   #next = 0;
-  #key: { generation: number; key: Promise<CryptoKey> };
+  #key: { generation: number; raw: Promise<Uint8Array> };
 
   constructor(
     private readonly secrets: SessionSecrets,
     private readonly label: string,
   ) {
-    this.#key = { generation: 0, key: directionKey(secrets, label, 0) };
+    this.#key = { generation: 0, raw: directionKey(secrets, label, 0) };
   }
 
   open(frame: Uint8Array): Promise<Uint8Array> {
     const sealed = decodeSealedHeader(frame);
     if (sealed.generation === this.#generation + 1 && sealed.counter === 0) {
       this.#generation++;
-      this.#key = { generation: this.#generation, key: directionKey(this.secrets, this.label, this.#generation) };
+      this.#key = { generation: this.#generation, raw: directionKey(this.secrets, this.label, this.#generation) };
     } else if (sealed.generation !== this.#generation || sealed.counter !== this.#next) {
       return Promise.reject(
         new WireError(
@@ -142,10 +150,10 @@ export class SealedReceiver {
     }
     this.#next = sealed.counter + 1;
     const header = own(sealed.header);
-    return this.#key.key.then(async (key) => {
+    return this.#key.raw.then(async (raw) => {
       try {
         const params = { name: 'AES-GCM', iv: nonceFrom(header.subarray(2)), additionalData: header };
-        return new Uint8Array(await subtle().decrypt(params, key, own(sealed.body)));
+        return new Uint8Array(await subtle().decrypt(params, await aesKey(raw, 'decrypt'), own(sealed.body)));
       } catch {
         throw new WireError('auth_failed', 'sealed message failed authentication');
       }
