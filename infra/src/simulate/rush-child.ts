@@ -22,6 +22,9 @@ process.once('message', async ({ target, options }: RushChildStart) => {
   try {
     const summary = await runRush({ target, options, say: (line) => console.log(line), signal: aborted.signal });
     console.log(renderSummary(summary));
+    if (aborted.signal.aborted) {
+      console.log('  (ended early by a signal)');
+    }
   } catch (error) {
     code = 1;
     console.error(`rush failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
