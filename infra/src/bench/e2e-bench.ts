@@ -44,6 +44,7 @@ interface Run {
   result: E2eResult;
   achievedPerS: number;
   failedOrders: number;
+  maxInFlight: number;
   failures: Record<string, number>;
   connectMs: number;
   rejected: number;
@@ -149,6 +150,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       result: analyze(done.orders, collected.deliveries, plan.subscribers),
       achievedPerS: done.achievedPerS,
       failedOrders: done.failed,
+      maxInFlight: done.maxInFlight,
       failures: done.failures,
       connectMs: connected.ms,
       rejected: collected.rejected,
@@ -187,7 +189,7 @@ function report(run: Run): void {
   console.log(
     [
       `[${run.bus}] results`,
-      `  orders: ${r.orders} acknowledged (${r.measuredOrders} in the measured phase = ${run.achievedPerS.toFixed(1)}/s), ${run.failedOrders} failed`,
+      `  orders: ${r.orders} acknowledged (${r.measuredOrders} in the measured phase = ${run.achievedPerS.toFixed(1)}/s), ${run.failedOrders} failed; at most ${run.maxInFlight} requests in flight`,
       ...Object.entries(run.failures)
         .slice(0, 5)
         .map(([label, n]) => `    ${n} × ${label}`),
@@ -220,7 +222,7 @@ console.log(
     `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
       ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), all in ONE` +
       ' separate child process; the order load in another child process; api + cdc (pgoutput) + hub + search in this process; embedded Postgres',
-    `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
+    `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson; keep-alive HTTP/1.1, up to 128 connections), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
       ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
     '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +
       ' or kitchen.ticket.created (station topic) event for that order; every subscribed terminal’s delivery counts (clocks:' +

@@ -38,6 +38,7 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
   const orders: OrderRecord[] = [];
   const failures: Record<string, number> = {};
   let failed = 0;
+  let maxInFlight = 0;
   const inflight = new Set<Promise<void>>();
   const started = now();
   const measureFrom = started + command.warmupMs;
@@ -86,12 +87,13 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
   const arrivals = startArrivals(command.ratePerS, rnd.next, () => {
     const task: Promise<void> = place().finally(() => inflight.delete(task));
     inflight.add(task);
+    maxInFlight = Math.max(maxInFlight, inflight.size);
   });
   await new Promise((r) => setTimeout(r, command.warmupMs + command.durationMs));
   arrivals.stop();
   await Promise.all(inflight);
   const measured = orders.filter((o) => o.measured).length;
-  send({ type: 'done', orders, failed, failures, achievedPerS: measured / (command.durationMs / 1000) });
+  send({ type: 'done', orders, failed, failures, achievedPerS: measured / (command.durationMs / 1000), maxInFlight });
 }
 
 process.on('message', (command: LoadCommand) => {

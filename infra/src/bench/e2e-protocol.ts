@@ -73,5 +73,13 @@ export type LoadCommand =
   | { cmd: 'exit' };
 
 export type LoadReport =
-  | { type: 'done'; orders: OrderRecord[]; failed: number; failures: Record<string, number>; achievedPerS: number }
+  | {
+      type: 'done';
+      orders: OrderRecord[];
+      failed: number;
+      failures: Record<string, number>;
+      achievedPerS: number;
+      /** most requests outstanding at once (open loop: grows when the api falls behind) */
+      maxInFlight: number;
+    }
   | { type: 'failed'; message: string };
