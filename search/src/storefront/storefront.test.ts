@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@commerce/infra/testing';
 import { serve } from '@hono/node-server';
@@ -23,7 +26,11 @@ let base = '';
 let browser: Browser;
 let page: Page;
 
-const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
+// screenshots go to docs/ only when asked (SCREENSHOTS=docs), so a test run leaves the tree clean
+const DOCS =
+  process.env.SCREENSHOTS === 'docs'
+    ? fileURLToPath(new URL('../../../docs/', import.meta.url))
+    : `${mkdtempSync(join(tmpdir(), 'storefront-shots-'))}/`;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
