@@ -38,7 +38,15 @@ const PG_SETTINGS: Record<string, string> = {
 };
 
 const root = await mkdtemp(join(tmpdir(), 'api-bench-'));
-const pg = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), settings: PG_SETTINGS });
+// lock waits that Postgres logs (when BENCH_PG_SETTINGS turns on log_lock_waits)
+const lockWaits: string[] = [];
+const pg = await startEmbeddedPostgres({
+  dataDir: join(root, 'pg'),
+  settings: PG_SETTINGS,
+  onLog: (line) => {
+    if (/still waiting|acquired|deadlock/.test(line)) lockWaits.push(line);
+  },
+});
 let child: ChildProcess | undefined;
 try {
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
@@ -179,6 +187,9 @@ try {
   );
   const [stats] = await sql<{ deadlocks: number }[]>`
     select deadlocks::int from pg_stat_database where datname = current_database()`;
+  if (lockWaits.length > 0) {
+    console.log(`  ${lockWaits.length} lock-wait log lines, e.g.:\n    ${lockWaits.slice(0, 6).join('\n    ')}`);
+  }
   console.log(
     `  deadlocks ${stats!.deadlocks}; main run latency p97.5 ${ours.latency.p97_5} ms, max ${ours.latency.max} ms`,
   );
