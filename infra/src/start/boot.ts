@@ -45,7 +45,7 @@ export async function bootEmbeddedSystem(options: BootOptions): Promise<BootedSy
   try {
     const dataDir = resolve(config.DATA_DIR);
     if (options.fresh) say(`--fresh: wiping ${dataDir}`);
-    const pgPort = (await isPortFree(config.PG_PORT)) ? config.PG_PORT : await freePort();
+    const pgPort = config.PG_PORT !== 0 && (await isPortFree(config.PG_PORT)) ? config.PG_PORT : await freePort();
     say(`starting Postgres (logical WAL) in ${dataDir}/postgres on port ${pgPort}...`);
     const pg = await startEmbeddedPostgres({
       dataDir: `${dataDir}/postgres`,

@@ -1,4 +1,5 @@
 import { createLogger, parseConfig } from '@commerce/common';
+import { takeOverShutdownSignals } from '../postgres/embedded-postgres.ts';
 import { printBanner } from './banner.ts';
 import { type BootedSystem, bootEmbeddedSystem } from './boot.ts';
 import { startConfigSchema } from './config.ts';
@@ -30,8 +31,7 @@ async function shutdown(signal: string, code = 0) {
   await system?.stop();
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+takeOverShutdownSignals((signal) => void shutdown(signal));
 
 try {
   const bar = progressReporter('demo data');
