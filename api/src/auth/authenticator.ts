@@ -18,6 +18,15 @@ export interface AuthenticatorDeps {
   maxCachedTokens?: number;
 }
 
+interface Liveness {
+  /** when `last` was established */
+  at: number;
+  /** the last answer, once there is one */
+  last: boolean | undefined;
+  pending: Promise<boolean>;
+  refreshing: boolean;
+}
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
 /**
@@ -30,19 +39,42 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const now = deps.now ?? Date.now;
   const maxTokens = deps.maxCachedTokens ?? 10_000;
   const tokens = new Map<string, Principal>();
-  const liveness = new Map<string, { at: number; ok: Promise<boolean> }>();
+  const liveness = new Map<string, Liveness>();
 
-  const isLive = (p: Principal): Promise<boolean> => {
+  /**
+   * An answer is trusted for recheckMs. For up to as long again, it is still given while a fresh
+   * check runs in the background: a refresh queued behind a busy pool must not hold up every
+   * request of that principal. Older than that (or never checked), the request waits.
+   */
+  const isLive = (p: Principal): Promise<boolean> | boolean => {
     const key = `${p.kind}:${p.merchantId}:${p.id}`;
-    const cached = liveness.get(key);
-    if (cached && now() - cached.at < deps.recheckMs) return cached.ok;
-    const ok = queryLive(deps.sql, p).catch((error) => {
-      liveness.delete(key);
-      throw error;
-    });
-    liveness.set(key, { at: now(), ok });
+    const entry = liveness.get(key);
+    const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
+    const usable = entry?.last !== undefined && age < 2 * deps.recheckMs;
+    if (entry && age < deps.recheckMs) return entry.last ?? entry.pending;
+    if (entry?.refreshing) return usable ? entry.last! : entry.pending;
+    const pending = queryLive(deps.sql, p).then(
+      (ok) => {
+        const current = liveness.get(key);
+        if (current?.pending === pending) liveness.set(key, { at: now(), last: ok, pending, refreshing: false });
+        return ok;
+      },
+      (error) => {
+        const current = liveness.get(key);
+        if (current?.pending === pending) {
+          if (current.last === undefined) liveness.delete(key);
+          else current.refreshing = false;
+        }
+        throw error;
+      },
+    );
+    liveness.set(key, { at: entry?.at ?? now(), last: entry?.last, pending, refreshing: true });
     if (liveness.size > maxTokens) liveness.delete(liveness.keys().next().value!);
-    return ok;
+    if (usable) {
+      pending.catch(() => undefined);
+      return entry!.last!;
+    }
+    return pending;
   };
 
   return {
