@@ -15,8 +15,12 @@ interface TopicLog {
   /** retained entries live at entries[offset..]; the prefix is garbage compacted in bulk */
   entries: BusEntry[];
   offset: number;
-  /** event id → seq, in insertion (= seq) order so the oldest are evicted first */
-  ids: Map<string, number>;
+  /** event ids remembered for dedupe */
+  ids: Set<string>;
+  /** the same ids in a ring, oldest at ringNext once full: O(1) eviction (a Map's keys().next()
+   * walks past every deleted slot and grew to seconds per 200k events) */
+  ring: string[];
+  ringNext: number;
   listeners: Set<BusListener>;
 }
 
@@ -103,7 +107,16 @@ export class MemoryBus implements Bus {
   #log(topic: string): TopicLog {
     let log = this.#topics.get(topic);
     if (!log) {
-      log = { epoch: newEpoch(), seq: 0, entries: [], offset: 0, ids: new Map(), listeners: new Set() };
+      log = {
+        epoch: newEpoch(),
+        seq: 0,
+        entries: [],
+        offset: 0,
+        ids: new Set(),
+        ring: [],
+        ringNext: 0,
+        listeners: new Set(),
+      };
       this.#topics.set(topic, log);
     }
     return log;
@@ -116,10 +129,14 @@ export class MemoryBus implements Bus {
       log.entries = log.entries.slice(log.offset);
       log.offset = 0;
     }
-    log.ids.set(entry.event.id, entry.seq);
-    if (log.ids.size > this.#dedupeWindow) {
-      const oldest = log.ids.keys().next();
-      if (!oldest.done) log.ids.delete(oldest.value);
+    const id = entry.event.id;
+    log.ids.add(id);
+    if (log.ring.length < this.#dedupeWindow) {
+      log.ring.push(id);
+      return;
     }
+    log.ids.delete(log.ring[log.ringNext]!);
+    log.ring[log.ringNext] = id;
+    log.ringNext = (log.ringNext + 1) % this.#dedupeWindow;
   }
 }
