@@ -7,6 +7,8 @@
  */
 import { createLogger, parseConfig } from '@commerce/common';
 import { createBus } from '@commerce/hub/bus';
+import { createSearchService, searchConfigSchema } from '@commerce/search';
+import postgres from 'postgres';
 import { cdcConfigSchema } from './config.ts';
 import { createCdc } from './create-cdc.ts';
 import { startMetricsServer } from './metrics-server.ts';
@@ -25,10 +27,19 @@ const bus = createBus(
   },
   { logger },
 );
+const sql = postgres(config.DATABASE_URL, { max: 4, onnotice: () => {} });
+// With Typesense the index lives outside this process, so cdc feeds it here (the api only queries
+// it). The embedded engine is in-memory: only a process that also serves search may feed it.
+const search =
+  process.env.SEARCH_ENGINE === 'typesense'
+    ? createSearchService({ sql, config: parseConfig(searchConfigSchema), logger: logger.child({ part: 'search' }) })
+    : null;
 const cdc = createCdc({
   config,
   logger,
   bus,
+  sql,
+  sinks: search ? [search.indexer] : [],
   onFatal: () => void shutdown('fatal', 1),
 });
 const http = await startMetricsServer({
@@ -45,6 +56,8 @@ async function shutdown(reason: string, code = 0) {
   logger.info({ reason }, 'cdc stopping');
   await cdc.stop().catch((error) => logger.error({ err: error }, 'cdc stop failed'));
   await bus.stop().catch(() => undefined);
+  await search?.stop().catch(() => undefined);
+  await sql.end({ timeout: 5 }).catch(() => undefined);
   await http.stop();
   process.exit(code);
 }
@@ -53,6 +66,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 try {
   await bus.start();
+  await search?.start();
   await cdc.start();
   logger.info({ http: `http://${config.CDC_HTTP_HOST}:${http.port}` }, 'cdc streaming');
 } catch (error) {
