@@ -137,3 +137,29 @@ describe('loss of access', () => {
     expect((await leaver.socket.closing).code).toBe(CloseCode.unauthenticated);
   });
 });
+
+describe('token refresh by the SDK', () => {
+  it('replaces a short-lived token before it expires, so the session outlives the first token', async () => {
+    let issued = 0;
+    const client = fx.client(hub, '', {
+      token: () =>
+        fx.sign({
+          kind: 'terminal',
+          id: '80',
+          merchantId: '1',
+          roles: ['kitchen'],
+          ttlSeconds: issued++ === 0 ? 2 : 600,
+        }),
+    });
+    await client.connect();
+    const topic = topics.kitchen('1', '2', '80');
+    client.subscribe(topic);
+    await until(() => client.seen.subscribed.length === 1);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(issued).toBe(2);
+    expect(client.state).toBe('connected');
+    expect(client.seen.states.filter((s) => s.state === 'reconnecting')).toEqual([]);
+    await bus.publish([makeEvent(topic)]);
+    await until(() => client.seen.events.length === 1);
+  });
+});

@@ -41,6 +41,7 @@ export class TopicChannel {
   #key: TopicKey;
   #queue: Op[] = [];
   #running = false;
+  #timerRotationQueued = false;
   #idle: Promise<void> = Promise.resolve();
   #markIdle: () => void = () => {};
   /** unsubscribes this channel from the bus; set by the registry */
@@ -95,7 +96,13 @@ export class TopicChannel {
 
   /** A new key for everyone still subscribed; frames after it cannot be read with the old one. */
   rotate(reason: RotationReason): Promise<void> {
-    return this.#task(() => this.#rotateNow(reason));
+    // a timer rotation already waiting in the queue covers another one
+    if (reason === 'timer' && this.#timerRotationQueued) return Promise.resolve();
+    if (reason === 'timer') this.#timerRotationQueued = true;
+    return this.#task(() => {
+      if (reason === 'timer') this.#timerRotationQueued = false;
+      return this.#rotateNow(reason);
+    });
   }
 
   /** Resolves when the queue is empty (tests and drain). */

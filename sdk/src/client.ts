@@ -39,6 +39,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pinger: ReturnType<typeof setInterval> | undefined;
   #lastHeard = 0;
+  #refresher: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #welcome: Welcome | undefined;
 
@@ -101,6 +102,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   close(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#refresher);
     clearInterval(this.#pinger);
     this.#connection?.close(CloseCode.normal, 'client closed');
     this.#setState('closed');
@@ -146,6 +148,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       welcome: (welcome) => {
         this.#welcome = welcome;
         this.#attempt = 0;
+        this.#scheduleRefresh(welcome.expiresAt);
         this.#lastHeard = Date.now();
         this.#startPinging(this.#options.pingIntervalMs ?? welcome.heartbeatMs);
         this.#setState('connected');
@@ -155,6 +158,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       frame: (frame) => this.#onFrame(frame),
       closed: (code, reason) => {
         clearInterval(this.#pinger);
+        clearTimeout(this.#refresher);
         this.#connection = undefined;
         if (this.#stopped) return;
         if (
@@ -225,8 +229,10 @@ export class HubClient extends Emitter<HubClientEvents> {
         if (message.reason === 'access_lost') this.#subs.delete(message.topic);
         this.emit('unsubscribed', { topic: message.topic, reason: message.reason });
         return;
-      case 'pong':
       case 'authed':
+        this.#scheduleRefresh(message.expiresAt);
+        return;
+      case 'pong':
         return;
       case 'error':
         this.emit('error', { code: message.code, message: message.message, fatal: false });
@@ -284,6 +290,27 @@ export class HubClient extends Emitter<HubClientEvents> {
     if (subs.some((sub) => sub.outcome === 'pending')) return;
     const named = (outcome: TopicSub['outcome']) => subs.filter((s) => s.outcome === outcome).map((s) => s.topic);
     this.emit('synced', { recovered: named('recovered'), reloadRequired: named('reload'), fresh: named('fresh') });
+  }
+
+  /**
+   * With a token function, replace the token before it expires (at most 30 s before, or half-way
+   * for short-lived tokens), so the session is not ended with 4002.
+   */
+  #scheduleRefresh(expiresAt: number): void {
+    clearTimeout(this.#refresher);
+    const source = this.#options.token;
+    if (typeof source === 'string') return;
+    const remaining = expiresAt - Date.now();
+    const delay = Math.max(0, remaining - Math.min(30_000, remaining / 2));
+    this.#refresher = setTimeout(async () => {
+      const connection = this.#connection;
+      if (!connection?.handshaken) return;
+      try {
+        connection.send({ t: 'auth', rid: this.#nextRid++, token: await source() });
+      } catch (error) {
+        this.emit('error', { code: 'token_refresh_failed', message: (error as Error).message, fatal: false });
+      }
+    }, delay);
   }
 
   #startPinging(intervalMs: number): void {
