@@ -143,7 +143,8 @@ describe('kitchen display in a real browser', () => {
     system.proxy.resume();
     await expect.poll(() => connState(page), { timeout: WAIT }).toBe('reloaded');
     expect(await page.locator('.conn').innerText()).toContain('Reloaded: some events were missed');
-    for (const id of orders) expect(await ticket(page, id).count()).toBe(1);
+    // the badge flips when the snapshot is applied; the cards render on the next frame
+    for (const id of orders) await expect.poll(() => ticket(page, id).count(), { timeout: WAIT }).toBe(1);
     await page.context().close();
   });
 
