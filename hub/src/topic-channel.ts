@@ -124,10 +124,10 @@ export class TopicChannel {
       this.deps.logger.error({ err: error, topic: this.name, seq: entry.seq }, 'sealing a frame failed');
       return;
     }
-    const receivers = this.deps.fanout.subscriberCount(this.name);
     this.deps.fanout.publish(this.name, frame);
     this.deps.metrics.published.inc();
-    this.deps.metrics.deliveries.inc(receivers);
+    // local subscribers of this channel are exactly the transport's subscribers of this topic here
+    this.deps.metrics.deliveries.inc(this.subscribers.size);
   }
 
   #task<T>(run: () => Promise<T>): Promise<T> {

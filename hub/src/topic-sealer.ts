@@ -17,6 +17,14 @@ export function sealTopicFrameSync(
   const nonce = Buffer.alloc(12);
   nonce.set(head.subarray(6, 14));
   const cipher = createCipheriv('aes-256-gcm', rawKey, nonce);
-  cipher.setAAD(Buffer.concat([head, topicBytes]));
-  return Buffer.concat([head, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  // AAD = header ‖ topic, fed in two parts (GCM takes AAD incrementally before any data)
+  cipher.setAAD(head);
+  cipher.setAAD(topicBytes);
+  const body = cipher.update(plaintext);
+  cipher.final();
+  const frame = Buffer.allocUnsafe(head.length + body.length + 16);
+  frame.set(head, 0);
+  frame.set(body, head.length);
+  cipher.getAuthTag().copy(frame, head.length + body.length);
+  return frame;
 }

@@ -58,7 +58,13 @@ export const serverProc = (mode: Mode, keys: string) =>
     { BENCH_KEYS: keys },
     process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
-export const clientProc = () => new Proc<ClientCommand, ClientReport>('./bench-clients.ts', [], {});
+export const clientProc = () =>
+  new Proc<ClientCommand, ClientReport>(
+    './bench-clients.ts',
+    [],
+    {},
+    process.env.BENCH_PROFILE_CLIENTS ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_CLIENTS}`] : [],
+  );
 
 /** Peak resident set size of a process, from /proc (Linux). */
 export async function processRss(pid: number): Promise<number> {

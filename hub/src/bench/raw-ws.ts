@@ -13,8 +13,8 @@ export interface RawWs {
 }
 
 export interface RawWsHandlers {
-  /** a complete binary/text message; `data` is only valid during the call */
-  message(data: Buffer): void;
+  /** a complete binary/text message at buf[start..end); only valid during the call (no copy is made) */
+  message(buf: Buffer, start: number, end: number): void;
   closed(code: number): void;
 }
 
@@ -74,11 +74,12 @@ export function connectRaw(port: number, protocols: string[], handlers: RawWsHan
           header = 10;
         }
         if (buf.length - offset < header + length) break;
-        const data = buf.subarray(offset + header, offset + header + length);
-        offset += header + length;
-        if (opcode === 0x1 || opcode === 0x2) handlers.message(data);
-        else if (opcode === 0x9) socket.write(maskedFrame(0xa, data));
-        else if (opcode === 0x8) return finish(data.length >= 2 ? data.readUInt16BE(0) : 1005);
+        const start = offset + header;
+        const end = start + length;
+        offset = end;
+        if (opcode === 0x1 || opcode === 0x2) handlers.message(buf, start, end);
+        else if (opcode === 0x9) socket.write(maskedFrame(0xa, buf.subarray(start, end)));
+        else if (opcode === 0x8) return finish(length >= 2 ? buf.readUInt16BE(start) : 1005);
       }
       if (offset < buf.length) pending = Buffer.from(buf.subarray(offset));
     });

@@ -25,9 +25,12 @@ export function resolveHistory(since: TopicPosition, snapshot: HistorySnapshot):
   return { recovered: true, entries: snapshot.entriesAfter, head };
 }
 
-/** A fresh epoch: when the history was (re)created, plus randomness so two creations never collide. */
+/**
+ * A fresh epoch: when the history was (re)created (base36 ms) plus 24 random bits, so two creations
+ * never collide. Short on purpose: it rides in every topic frame's header.
+ */
 export function newEpoch(now = Date.now()): string {
-  const random = new Uint8Array(6);
+  const random = new Uint8Array(3);
   globalThis.crypto.getRandomValues(random);
   let hex = '';
   for (const byte of random) hex += byte.toString(16).padStart(2, '0');
