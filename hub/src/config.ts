@@ -20,6 +20,10 @@ export const hubConfigSchema = defineConfig(
     AUTH_JWT_PUBLIC_KEY: pem('AUTH_JWT_PUBLIC_KEY').describe('SPKI PEM of the ES256 key that signs access tokens'),
     AUTH_JWT_ISSUER: z.string().min(1).describe('expected `iss` of access tokens'),
     AUTH_JWT_AUDIENCE: z.string().min(1).describe('expected `aud` of access tokens'),
+    DATABASE_URL: env
+      .url(['postgres', 'postgresql'])
+      .optional()
+      .describe('Postgres of the api: when set, revoked terminals and inactive staff are refused and cut off'),
     BUS_DRIVER: busDriverSchema.default('memory').describe('fan-out bus: memory (one process) or redis (scale-out)'),
     REDIS_URL: env.url(['redis', 'rediss']).optional().describe('Redis for BUS_DRIVER=redis'),
     REDIS_KEY_PREFIX: z.string().default('commerce:').describe('prefix of every Redis key and channel'),

@@ -16,3 +16,4 @@ export {
   type RevocationCheck,
   type RevocationMatch,
 } from './revocation.ts';
+export { createPostgresRevocationCheck } from './revocation-postgres.ts';

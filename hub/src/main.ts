@@ -1,7 +1,9 @@
 import { createLogger, createTokenVerifier, parseConfig } from '@commerce/common';
+import postgres from 'postgres';
 import { createBus } from './bus/create-bus.ts';
 import { hubConfigSchema } from './config.ts';
 import { createHub, settingsFromConfig } from './create-hub.ts';
+import { createPostgresRevocationCheck } from './revocation-postgres.ts';
 
 /** Runs one hub process alone: config from the environment, drain on SIGTERM/SIGINT. */
 const config = parseConfig(hubConfigSchema);
@@ -21,11 +23,14 @@ const tokenVerifier = await createTokenVerifier({
   issuer: config.AUTH_JWT_ISSUER,
   audience: config.AUTH_JWT_AUDIENCE,
 });
+const sql = config.DATABASE_URL ? postgres(config.DATABASE_URL, { max: 2, onnotice: () => {} }) : undefined;
+if (!sql) logger.warn('DATABASE_URL unset: revoked terminals are only cut off when their tokens expire');
 const hub = createHub({
   config: settingsFromConfig(config),
   logger,
   bus,
   tokenVerifier,
+  ...(sql ? { revocation: createPostgresRevocationCheck(sql) } : {}),
   signingKey: config.HUB_SIGNING_KEY,
 });
 
@@ -43,6 +48,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     try {
       await hub.stop();
       await bus.stop();
+      await sql?.end({ timeout: 5 });
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
