@@ -1,9 +1,13 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientCommand, ClientReport, Mode, ServerCommand, ServerReport } from './bench-protocol.ts';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ['--import', 'tsx', '--expose-gc'];
+/** BENCH_PIN=1: the server gets core 0 to itself, the terminals share core 1 */
+const pinning: Record<string, string> = process.env.BENCH_PIN
+  ? { './bench-server.ts': '0', './bench-clients.ts': '1' }
+  : {};
 
 /** A child process speaking the benchmark's IPC, with a way to wait for a given report. */
 export class Proc<Cmd, Report extends { type: string }> {
@@ -17,6 +21,9 @@ export class Proc<Cmd, Report extends { type: string }> {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const cpu = pinning[file];
+    if (cpu !== undefined && this.child.pid)
+      execFileSync('taskset', ['-pc', cpu, String(this.child.pid)], { stdio: 'ignore' });
     this.child.on('message', (report: Report) => {
       this.onReport?.(report);
       const index = this.#waiters.findIndex((w) => w.type === report.type);

@@ -7,7 +7,9 @@ export const EVENT_BYTES = 200;
 
 export type Mode = 'plain' | 'encrypted' | 'ws';
 
-export const now = () => performance.timeOrigin + performance.now();
+const origin = performance.timeOrigin;
+/** Wall-clock ms with sub-ms precision, comparable across the benchmark's processes. */
+export const now = () => origin + performance.now();
 
 /** A kitchen event padded so its JSON is exactly EVENT_BYTES long; sentAt is when it was published. */
 export function benchEvent(seq: number, sentAt = now()): DomainEvent {

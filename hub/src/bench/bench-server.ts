@@ -23,6 +23,7 @@ const signing = await importSigningKey(env.signingKeyPem);
 send({ type: 'ready', port: server.port, spkiPem: toPem(signing.spki, 'PUBLIC KEY') });
 
 let seq = 0;
+const BURST = 32;
 let acked = 0;
 let publishing:
   | {
@@ -61,14 +62,17 @@ function pump(): void {
   }
   const paced = run.ratePerS > 0;
   const due = paced ? Math.floor(((t - run.started) / 1000) * run.ratePerS) : Number.POSITIVE_INFINITY;
-  let budget = Math.min(64, acked + run.window - seq);
+  // windowed runs publish in bursts of at least BURST events, so every server writes each socket
+  // many frames at once whatever its speed (small trickles would cost the terminals more per frame)
+  const room = acked + run.window - seq;
+  let budget = paced || room >= BURST ? Math.min(64, room) : 0;
   while (budget-- > 0 && seq - run.startSeq < due) {
     seq++;
     if (run.firstAt === 0) run.firstAt = now();
     server.publish(benchEvent(seq), seq);
   }
   if (paced) schedule(Math.max(1, run.started + ((seq - run.startSeq + 1) * 1000) / run.ratePerS - now()));
-  else if (seq < acked + run.window) schedule(0);
+  else if (acked + run.window - seq >= BURST) schedule(0);
   else {
     waitingForAck = true; // window full: an ack (or the end of the run) wakes us
     schedule(Math.max(1, run.until - now()));
@@ -92,7 +96,7 @@ process.on('message', async (message: ServerCommand) => {
     case 'ack': {
       const opened = message.min > acked;
       acked = Math.max(acked, message.min);
-      if (opened && waitingForAck && timer) {
+      if (opened && waitingForAck && timer && publishing && acked + publishing.window - seq >= BURST) {
         clearTimeout(timer as ReturnType<typeof setTimeout>);
         timer = undefined;
         pump();

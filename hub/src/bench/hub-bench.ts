@@ -13,7 +13,7 @@ import { EVENT_BYTES, type Mode } from './bench-protocol.ts';
  */
 const TERMINALS = Number(process.env.BENCH_TERMINALS ?? 1000);
 const CLIENT_PROCS = 2;
-const PROBES_PER_PROC = 10;
+const PROBES_PER_PROC = Number(process.env.BENCH_PROBES ?? 10);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 500);
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 3000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);

@@ -45,10 +45,31 @@ export function connectRaw(port: number, protocols: string[], handlers: RawWsHan
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocols.join(', ')}\r\n\r\n`,
       );
     });
+    /** Handles the complete frames in buf[offset..]; returns where an incomplete one starts, or -1 after a close. */
+    const parse = (buf: Buffer, offset: number): number => {
+      while (buf.length - offset >= 2) {
+        const total = frameTotal(buf, offset);
+        if (total < 0 || buf.length - offset < total) break;
+        const opcode = buf[offset]! & 0x0f;
+        const length = buf[offset + 1]! & 0x7f;
+        const start = offset + (length === 126 ? 4 : length === 127 ? 10 : 2);
+        const end = offset + total;
+        offset = end;
+        if (opcode === 0x1 || opcode === 0x2) handlers.message(buf, start, end);
+        else if (opcode === 0x9) socket.write(maskedFrame(0xa, buf.subarray(start, end)));
+        else if (opcode === 0x8) {
+          finish(end - start >= 2 ? buf.readUInt16BE(start) : 1005);
+          return -1;
+        }
+      }
+      return offset;
+    };
     socket.on('data', (chunk: Buffer) => {
-      let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = undefined;
+      let buf = chunk;
+      let offset = 0;
       if (!upgraded) {
+        buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+        pending = undefined;
         const end = buf.indexOf('\r\n\r\n');
         if (end < 0) {
           pending = buf;
@@ -57,35 +78,36 @@ export function connectRaw(port: number, protocols: string[], handlers: RawWsHan
         if (!buf.subarray(0, 12).toString().includes(' 101')) return finish(0);
         upgraded = true;
         resolve(ws);
-        buf = buf.subarray(end + 4);
-      }
-      let offset = 0;
-      while (buf.length - offset >= 2) {
-        const opcode = buf[offset]! & 0x0f;
-        let length = buf[offset + 1]! & 0x7f;
-        let header = 2;
-        if (length === 126) {
-          if (buf.length - offset < 4) break;
-          length = buf.readUInt16BE(offset + 2);
-          header = 4;
-        } else if (length === 127) {
-          if (buf.length - offset < 10) break;
-          length = Number(buf.readBigUInt64BE(offset + 2));
-          header = 10;
+        offset = end + 4;
+      } else if (pending) {
+        // finish the frame that straddled reads by copying only its own missing bytes, never the whole read
+        const head = pending.length >= 10 ? pending : Buffer.concat([pending, chunk.subarray(0, 10)]);
+        const total = frameTotal(head, 0);
+        const missing = total < 0 ? -1 : total - pending.length;
+        if (missing < 0 || missing > chunk.length) {
+          pending = Buffer.concat([pending, chunk]);
+          return;
         }
-        if (buf.length - offset < header + length) break;
-        const start = offset + header;
-        const end = start + length;
-        offset = end;
-        if (opcode === 0x1 || opcode === 0x2) handlers.message(buf, start, end);
-        else if (opcode === 0x9) socket.write(maskedFrame(0xa, buf.subarray(start, end)));
-        else if (opcode === 0x8) return finish(length >= 2 ? buf.readUInt16BE(start) : 1005);
+        const frame = Buffer.concat([pending, chunk.subarray(0, missing)]);
+        pending = undefined;
+        if (parse(frame, 0) < 0) return;
+        offset = missing;
       }
-      if (offset < buf.length) pending = Buffer.from(buf.subarray(offset));
+      const rest = parse(buf, offset);
+      if (rest >= 0 && rest < buf.length) pending = Buffer.from(buf.subarray(rest));
     });
     socket.on('error', () => finish(1006));
     socket.on('close', () => finish(1006));
   });
+}
+
+/** Header + payload size of the frame at buf[offset], or -1 if its header is not complete yet. */
+function frameTotal(buf: Buffer, offset: number): number {
+  if (buf.length - offset < 2) return -1;
+  const length = buf[offset + 1]! & 0x7f;
+  if (length < 126) return 2 + length;
+  if (length === 126) return buf.length - offset < 4 ? -1 : 4 + buf.readUInt16BE(offset + 2);
+  return buf.length - offset < 10 ? -1 : 10 + Number(buf.readBigUInt64BE(offset + 2));
 }
 
 function maskedFrame(opcode: number, payload: Uint8Array): Buffer {
