@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { defineConfig, env } from '@commerce/common';
 import { z } from 'zod';
 
@@ -18,6 +19,13 @@ export const startConfigSchema = defineConfig(
       .string()
       .default('127.0.0.1')
       .describe('host name in printed URLs and in the hub URL given to devices'),
+    TLS: z
+      .enum(['off', 'self-signed'])
+      .default('off')
+      .describe('https front door for tablets (WebCrypto needs a secure page); `--tls` or `--lan` set self-signed'),
+    HTTPS_PORT: env
+      .port(3443)
+      .describe('port of the https front door (pages, api and the hub WebSocket on one origin)'),
     BUS_DRIVER: z.enum(['memory', 'redis']).default('memory').describe('fan-out bus; `--with-redis` sets redis'),
     REDIS_URL: env
       .url(['redis', 'rediss'])
@@ -30,3 +38,12 @@ export const startConfigSchema = defineConfig(
 );
 
 export type StartConfig = ReturnType<typeof startConfigSchema.parse>;
+
+/** This machine's first non-internal IPv4 address (what a tablet on the same network dials). */
+export function lanAddress(): string | undefined {
+  for (const entries of Object.values(networkInterfaces())) {
+    const found = entries?.find((e) => e.family === 'IPv4' && !e.internal);
+    if (found) return found.address;
+  }
+  return undefined;
+}

@@ -2,22 +2,35 @@ import { createLogger, parseConfig } from '@commerce/common';
 import { takeOverShutdownSignals } from '../postgres/embedded-postgres.ts';
 import { printBanner } from './banner.ts';
 import { type BootedSystem, bootEmbeddedSystem } from './boot.ts';
-import { startConfigSchema } from './config.ts';
+import { lanAddress, startConfigSchema } from './config.ts';
 import { progressReporter } from './progress.ts';
 
 /**
- * `npm start [-- --fresh] [-- --with-redis]`: Postgres started by the project (data kept in
- * DATA_DIR between runs), migrations, demo data, then every part in this one process.
+ * `npm start [-- --fresh] [-- --with-redis] [-- --tls | --lan]`: Postgres started by the project
+ * (data kept in DATA_DIR between runs), migrations, demo data, then every part in this one process.
  * Ctrl-C / SIGTERM stops the parts in order, then Postgres.
  */
+const OPTIONS = {
+  '--fresh': 'wipe the data folder first',
+  '--with-redis': 'fan out through Redis instead of the in-process bus',
+  '--tls': 'also serve everything on one https origin (self-signed certificate)',
+  '--lan': "for tablets on this network: listen on all interfaces, this machine's LAN address in URLs, --tls",
+};
 const args = new Set(process.argv.slice(2));
-const unknown = [...args].filter((a) => !['--fresh', '--with-redis'].includes(a));
+const unknown = [...args].filter((a) => !(a in OPTIONS));
 if (unknown.length) {
-  console.error(`unknown option ${unknown.join(' ')}; use --fresh (wipe data) or --with-redis (Redis bus)`);
+  const usage = Object.entries(OPTIONS).map(([flag, what]) => `  ${flag.padEnd(13)} ${what}`);
+  console.error([`unknown option ${unknown.join(' ')}; options:`, ...usage].join('\n'));
   process.exit(2);
 }
 const config = parseConfig(startConfigSchema);
 if (args.has('--with-redis')) config.BUS_DRIVER = 'redis';
+if (args.has('--tls') || args.has('--lan')) config.TLS = 'self-signed';
+if (args.has('--lan')) {
+  // explicit BIND_HOST / PUBLIC_HOST still win
+  if (!process.env.BIND_HOST) config.BIND_HOST = '0.0.0.0';
+  if (!process.env.PUBLIC_HOST) config.PUBLIC_HOST = lanAddress() ?? config.PUBLIC_HOST;
+}
 const log = createLogger('start', config.LOG_LEVEL);
 let booting: Promise<BootedSystem> | undefined;
 let stopping = false;

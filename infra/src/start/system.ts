@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { createApi, isTerminalRevoked } from '@commerce/api';
 import { cdcConfigSchema, createCdc, startMetricsServer } from '@commerce/cdc';
 import { createTokenSigner, createTokenVerifier, type Logger, parseConfig } from '@commerce/common';
@@ -10,6 +11,8 @@ import type { DemoIds } from '../seed/demo-seed.ts';
 import type { StartConfig } from './config.ts';
 import { type DemoToken, mintDemoTokens } from './demo-tokens.ts';
 import type { KeyPair } from './keys.ts';
+import { ensureSelfSignedCert } from './tls-cert.ts';
+import { startTlsFront } from './tls-front.ts';
 
 export const AUTH_ISSUER = 'commerce-hub';
 export const AUTH_AUDIENCE = 'commerce-hub';
@@ -95,7 +98,15 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     });
     await hub.start();
     stops.push(['hub', () => hub.stop()]);
-    const hubInfo = { url: `ws://${config.PUBLIC_HOST}:${hub.port}/ws`, publicKey: ctx.keys.hub.publicKeyPem };
+    // the api's port is known only once it listens; the front door reads it per request
+    const loopback = ['0.0.0.0', '::', ''].includes(config.BIND_HOST) ? '127.0.0.1' : config.BIND_HOST;
+    const apiTarget = { host: loopback, port: 0 };
+    const front = config.TLS === 'self-signed' ? await startFront(ctx, apiTarget, hub.port) : null;
+    if (front) stops.push(['tls-front', () => front.stop()]);
+    const hubInfo = {
+      url: front ? `wss://${config.PUBLIC_HOST}:${front.port}/ws` : `ws://${config.PUBLIC_HOST}:${hub.port}/ws`,
+      publicKey: ctx.keys.hub.publicKeyPem,
+    };
 
     const pages = createTerminalRoutes({ hub: hubInfo, logger: logger.child({ part: 'terminals' }) });
     const api = createApi({
@@ -116,9 +127,10 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     });
     const { port: apiPort } = await api.start();
     stops.push(['api', () => api.stop()]);
+    apiTarget.port = apiPort;
     await pages.ready();
 
-    const base = `http://${config.PUBLIC_HOST}:${apiPort}`;
+    const base = front ? `https://${config.PUBLIC_HOST}:${front.port}` : `http://${config.PUBLIC_HOST}:${apiPort}`;
     const demoTokens = await mintDemoTokens({
       privateKeyPem: ctx.keys.auth.privateKeyPem,
       ...auth,
@@ -139,6 +151,12 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
         ['Hub WebSocket', hubInfo.url],
         ['Hub metrics', `http://${config.PUBLIC_HOST}:${hub.port}/metrics`],
         ['Capture (cdc) metrics', `http://${config.PUBLIC_HOST}:${cdcHttp.port}/metrics`],
+        ...(front
+          ? ([
+              ['API over plain http', `http://${config.PUBLIC_HOST}:${apiPort}`],
+              ['TLS certificate', `self-signed, SHA-256 ${front.fingerprint256}`],
+            ] as Array<[string, string]>)
+          : []),
       ],
       demoTokens,
       stop,
@@ -147,4 +165,20 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     await stop();
     throw error;
   }
+}
+
+/** The https front door of `--tls`/`--lan` with the certificate kept in the data folder. */
+async function startFront(ctx: SystemContext, api: { host: string; port: number }, hubPort: number) {
+  const { config } = ctx;
+  const cert = await ensureSelfSignedCert(join(resolve(config.DATA_DIR), 'keys'), [config.PUBLIC_HOST]);
+  const front = await startTlsFront({
+    host: config.BIND_HOST,
+    port: config.HTTPS_PORT,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    api,
+    hub: { host: api.host, port: hubPort },
+    logger: ctx.logger.child({ part: 'tls-front' }),
+  });
+  return { ...front, fingerprint256: cert.fingerprint256 };
 }
