@@ -2,9 +2,14 @@ import { z } from '@hono/zod-openapi';
 import { IdSchema, TimestampSchema } from '../http/schemas.ts';
 import { ORDER_CHANNELS } from '../orders/order-schemas.ts';
 
-export const TICKET_STATUSES = ['open', 'bumped'] as const;
+/** 'cancelled': the order was cancelled (see infra/migrations/0013); final, never on a screen. */
+export const TICKET_STATUSES = ['open', 'bumped', 'cancelled'] as const;
+/** The forward track an item moves along. */
 export const ITEM_STATUSES = ['queued', 'preparing', 'ready', 'served'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
+/** What an item can be: on the track, or closed by its order's cancel (final). */
+export const ITEM_STATES = [...ITEM_STATUSES, 'cancelled'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
 
 export const TicketItemSchema = z
   .object({
@@ -14,11 +19,12 @@ export const TicketItemSchema = z
     quantity: z.number().int(),
     note: z.string().nullable(),
     modifiers: z.array(z.string()),
-    status: z.enum(ITEM_STATUSES),
+    status: z.enum(ITEM_STATES),
     queued_at: TimestampSchema,
     preparing_at: TimestampSchema.nullable(),
     ready_at: TimestampSchema.nullable(),
     served_at: TimestampSchema.nullable(),
+    cancelled_at: TimestampSchema.nullable(),
     updated_at: TimestampSchema,
   })
   .openapi('TicketItem');
@@ -36,6 +42,7 @@ export const TicketSchema = z
     updated_at: TimestampSchema,
     bumped_at: TimestampSchema.nullable(),
     recalled_at: TimestampSchema.nullable(),
+    cancelled_at: TimestampSchema.nullable(),
     items: z.array(TicketItemSchema),
   })
   .openapi('KitchenTicket');
@@ -47,7 +54,11 @@ export const TicketQuerySchema = z.strictObject({
   status: z
     .enum(TICKET_STATUSES)
     .default('open')
-    .openapi({ ...q('status'), description: 'open: oldest first; bumped: most recently bumped first (for recall)' }),
+    .openapi({
+      ...q('status'),
+      description:
+        'open: oldest first; bumped: most recently bumped first (for recall); cancelled: most recently cancelled first',
+    }),
   limit: z.coerce.number().int().min(1).max(200).default(100).openapi(q('limit')),
 });
 

@@ -1,7 +1,14 @@
 import { illegalTransition, notFound } from '../errors.ts';
 import { type Db, iso } from '../http/db.ts';
 import { allowsBranch, allowsStation, type Scope } from '../http/scope.ts';
-import { ITEM_STATUSES, type ItemStatus, type Ticket, type TicketItem, type TicketQuery } from './kitchen-schemas.ts';
+import {
+  ITEM_STATUSES,
+  type ItemState,
+  type ItemStatus,
+  type Ticket,
+  type TicketItem,
+  type TicketQuery,
+} from './kitchen-schemas.ts';
 
 interface TicketRow {
   id: string;
@@ -15,6 +22,7 @@ interface TicketRow {
   updated_at: Date;
   bumped_at: Date | null;
   recalled_at: Date | null;
+  cancelled_at: Date | null;
 }
 
 interface ItemRow {
@@ -25,16 +33,18 @@ interface ItemRow {
   quantity: number;
   note: string | null;
   modifiers: string[];
-  status: ItemStatus;
+  status: ItemState;
   queued_at: Date;
   preparing_at: Date | null;
   ready_at: Date | null;
   served_at: Date | null;
+  cancelled_at: Date | null;
   updated_at: Date;
 }
 
 const TICKET_COLUMNS = (db: Db) =>
-  db`id, order_id, branch_id, station_id, status, channel, table_label, created_at, updated_at, bumped_at, recalled_at`;
+  db`id, order_id, branch_id, station_id, status, channel, table_label, created_at, updated_at, bumped_at, recalled_at,
+      cancelled_at`;
 
 const toItem = (r: ItemRow): TicketItem => ({
   id: r.id,
@@ -48,6 +58,7 @@ const toItem = (r: ItemRow): TicketItem => ({
   preparing_at: iso(r.preparing_at),
   ready_at: iso(r.ready_at),
   served_at: iso(r.served_at),
+  cancelled_at: iso(r.cancelled_at),
   updated_at: iso(r.updated_at),
 });
 
@@ -55,7 +66,7 @@ async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket
   if (tickets.length === 0) return [];
   const items = await db<ItemRow[]>`
     select id, ticket_id, order_line_id, name, quantity, note, modifiers, status,
-           queued_at, preparing_at, ready_at, served_at, updated_at
+           queued_at, preparing_at, ready_at, served_at, cancelled_at, updated_at
     from kitchen_ticket_items
     where merchant_id = ${s.merchantId} and ticket_id = any(${tickets.map((t) => t.id)}::bigint[])
     order by id`;
@@ -71,6 +82,7 @@ async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket
     updated_at: iso(t.updated_at),
     bumped_at: iso(t.bumped_at),
     recalled_at: iso(t.recalled_at),
+    cancelled_at: iso(t.cancelled_at),
     items: items.filter((i) => i.ticket_id === t.id).map(toItem),
   }));
 }
@@ -78,7 +90,16 @@ async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket
 const visible = (s: Scope, t: { branch_id: string; station_id: string }) =>
   allowsBranch(s, t.branch_id) && allowsStation(s, t.station_id);
 
-/** Open tickets oldest first (the KDS queue); bumped ones most recent first (for recall). */
+const LIST_ORDER = {
+  open: (db: Db) => db`created_at, id`,
+  bumped: (db: Db) => db`bumped_at desc, id desc`,
+  cancelled: (db: Db) => db`cancelled_at desc, id desc`,
+} as const;
+
+/**
+ * Open tickets oldest first (the KDS queue); bumped ones most recent first (for recall); cancelled
+ * ones most recent first.
+ */
 export async function listTickets(db: Db, s: Scope, query: TicketQuery): Promise<Ticket[]> {
   const rows = await db<TicketRow[]>`
     select ${TICKET_COLUMNS(db)} from kitchen_tickets
@@ -87,7 +108,7 @@ export async function listTickets(db: Db, s: Scope, query: TicketQuery): Promise
       ${query.branch_id ? db`and branch_id = ${query.branch_id}` : db``}
       ${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
       ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}
-    order by ${query.status === 'open' ? db`created_at, id` : db`bumped_at desc, id desc`}
+    order by ${LIST_ORDER[query.status](db)}
     limit ${query.limit}`;
   return withItems(db, s, rows);
 }
@@ -124,10 +145,13 @@ export async function recallTicket(db: Db, s: Scope, id: string): Promise<Ticket
  * not) and stamps the new status's time. Returns the whole ticket for the screen to redraw.
  */
 export async function setItemStatus(db: Db, s: Scope, itemId: string, target: ItemStatus | 'next'): Promise<Ticket> {
-  const [item] = await db<{ status: ItemStatus; ticket_id: string; branch_id: string; station_id: string }[]>`
+  const [item] = await db<{ status: ItemState; ticket_id: string; branch_id: string; station_id: string }[]>`
     select status, ticket_id, branch_id, station_id from kitchen_ticket_items
     where merchant_id = ${s.merchantId} and id = ${itemId} for update`;
   if (!item || !visible(s, item)) throw notFound('ticket item', itemId);
+  if (item.status === 'cancelled') {
+    throw illegalTransition('ticket item', itemId, item.status, target === 'next' ? 'advance' : `move to ${target}`);
+  }
   const current = ITEM_STATUSES.indexOf(item.status);
   const next = target === 'next' ? current + 1 : ITEM_STATUSES.indexOf(target);
   const status = ITEM_STATUSES[next];
@@ -137,4 +161,21 @@ export async function setItemStatus(db: Db, s: Scope, itemId: string, target: It
   await db`update kitchen_ticket_items set status = ${status}, ${db(`${status}_at`)} = now()
            where merchant_id = ${s.merchantId} and id = ${itemId}`;
   return getTicket(db, s, item.ticket_id);
+}
+
+/**
+ * The kitchen side of an order's cancel, in the cancel's transaction (the order row is locked):
+ * its tickets, open or bumped, become 'cancelled' and their unserved items too. Screens drop them
+ * (cdc names the change `cancelled`), and they take no further bump, recall or item move.
+ */
+export async function cancelOrderTickets(db: Db, s: Scope, orderId: string): Promise<void> {
+  await db`
+    with tickets as (
+      update kitchen_tickets set status = 'cancelled', cancelled_at = now()
+      where merchant_id = ${s.merchantId} and order_id = ${orderId} and status <> 'cancelled'
+      returning id
+    )
+    update kitchen_ticket_items set status = 'cancelled', cancelled_at = now()
+    where merchant_id = ${s.merchantId} and ticket_id in (select id from tickets)
+      and status in ('queued', 'preparing', 'ready')`;
 }

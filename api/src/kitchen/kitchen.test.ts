@@ -103,3 +103,62 @@ describe('kitchen tickets', () => {
     expect(one.body.id).toBe(oldest.id);
   });
 });
+
+describe('cancelling an order closes its kitchen tickets', () => {
+  it('open and bumped tickets become cancelled, unserved items too; served stays served', async () => {
+    const order = await placeOrder('T9');
+    const tickets = (await t.call('GET', `/kitchen/tickets?branch_id=${m.branchId}`, { token: cook() })).body.filter(
+      (x: { order_id: string }) => x.order_id === order.body.id,
+    );
+    const grill = tickets.find((x: { station_id: string }) => x.station_id === m.stations.grill);
+    const bar = tickets.find((x: { station_id: string }) => x.station_id === m.stations.bar);
+    const beer = bar.items[0].id;
+    await t.call('PATCH', `/kitchen/items/${beer}`, { token: cook(), body: { status: 'served' } });
+    await t.call('POST', `/kitchen/tickets/${bar.id}/bump`, { token: cook() });
+    await t.call('POST', `/kitchen/items/${grill.items[0].id}/advance`, { token: cook() });
+
+    const cancelled = await t.call('POST', `/orders/${order.body.id}/cancel`, { token: m.staff.cashier.token });
+    expect(cancelled.status).toBe(200);
+
+    const grillNow = (await t.call('GET', `/kitchen/tickets/${grill.id}`, { token: cook() })).body;
+    expect(grillNow).toMatchObject({ status: 'cancelled', bumped_at: null });
+    expect(grillNow.cancelled_at).not.toBeNull();
+    expect(grillNow.items.map((i: { status: string }) => i.status)).toEqual(['cancelled']);
+    expect(grillNow.items[0].preparing_at).not.toBeNull();
+    expect(grillNow.items[0].cancelled_at).toBe(grillNow.cancelled_at);
+    const barNow = (await t.call('GET', `/kitchen/tickets/${bar.id}`, { token: cook() })).body;
+    expect(barNow.status).toBe('cancelled');
+    expect(barNow.bumped_at).not.toBeNull();
+    expect(
+      barNow.items.map((i: { status: string; cancelled_at: string | null }) => [i.status, i.cancelled_at]),
+    ).toEqual([['served', null]]);
+
+    const ids = async (status: string) =>
+      (await t.call('GET', `/kitchen/tickets?branch_id=${m.branchId}&status=${status}`, { token: cook() })).body.map(
+        (x: { id: string }) => x.id,
+      );
+    expect(await ids('open')).not.toContain(grill.id);
+    expect(await ids('bumped')).not.toContain(bar.id);
+    expect(await ids('cancelled')).toEqual(expect.arrayContaining([grill.id, bar.id]));
+  });
+
+  it('a cancelled ticket takes no bump, recall or item move (409 naming the status)', async () => {
+    const order = await placeOrder('T10');
+    const [ticket] = (await grillTickets()).body.filter((x: { order_id: string }) => x.order_id === order.body.id);
+    await t.call('POST', `/orders/${order.body.id}/cancel`, { token: m.staff.cashier.token });
+    const item = ticket.items[0].id;
+    const attempts = [
+      await t.call('POST', `/kitchen/tickets/${ticket.id}/bump`, { token: cook() }),
+      await t.call('POST', `/kitchen/tickets/${ticket.id}/recall`, { token: cook() }),
+      await t.call('POST', `/kitchen/items/${item}/advance`, { token: cook() }),
+      await t.call('PATCH', `/kitchen/items/${item}`, { token: cook(), body: { status: 'served' } }),
+    ];
+    expect(attempts.map((r) => [r.status, r.body.error.details.current_status])).toEqual(
+      Array(4).fill([409, 'cancelled']),
+    );
+    const [row] = await db.sql<{ status: string; items: string[] }[]>`
+      select t.status, array_agg(i.status::text) as items from kitchen_tickets t
+      join kitchen_ticket_items i on i.ticket_id = t.id where t.id = ${ticket.id} group by t.status`;
+    expect(row).toEqual({ status: 'cancelled', items: ['cancelled'] });
+  });
+});

@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { illegalTransition, notFound } from '../errors.ts';
 import { allowsBranch, type Scope } from '../http/scope.ts';
+import { cancelOrderTickets } from '../kitchen/kitchen-service.ts';
 import type { Order, OrderStatus } from './order-schemas.ts';
 import { getOrder } from './order-service.ts';
 
@@ -35,6 +36,8 @@ export async function transitionOrder(tx: TransactionSql, s: Scope, id: string, 
 
   const effect = stockEffect(action, order.status);
   if (effect === 'release') await releaseReservations(tx, s, id);
+  // nobody will pay for that food: the kitchen stops showing it
+  if (action === 'cancel') await cancelOrderTickets(tx, s, id);
   if (effect === 'commit') await commitReservations(tx, s, id);
   // completing straight from paid also fulfils
   const alsoFulfilled = action === 'complete' && order.status === 'paid';

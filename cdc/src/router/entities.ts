@@ -65,6 +65,8 @@ export interface TicketEntity {
   updatedAt: string | null;
   bumpedAt: string | null;
   recalledAt: string | null;
+  /** set when the order was cancelled (status 'cancelled'; final) */
+  cancelledAt: string | null;
 }
 
 export interface TicketItemEntity {
@@ -83,10 +85,12 @@ export interface TicketItemEntity {
   preparingAt: string | null;
   readyAt: string | null;
   servedAt: string | null;
+  cancelledAt: string | null;
   updatedAt: string | null;
 }
 
-export type TicketAction = 'created' | 'bumped' | 'recalled' | 'updated' | 'items' | 'removed';
+/** `cancelled`: the order was cancelled; screens drop the ticket (it is not a bump: never recalled). */
+export type TicketAction = 'created' | 'bumped' | 'recalled' | 'cancelled' | 'updated' | 'items' | 'removed';
 
 /**
  * kitchen.ticket.created: the ticket and all its items. kitchen.ticket.updated: the ticket row when
@@ -229,6 +233,7 @@ export function toTicket(r: Row): TicketEntity {
     updatedAt: text(r.updated_at),
     bumpedAt: text(r.bumped_at),
     recalledAt: text(r.recalled_at),
+    cancelledAt: text(r.cancelled_at),
   };
 }
 
@@ -250,6 +255,7 @@ export function toTicketItem(r: Row, before: Row | null): TicketItemEntity {
     preparingAt: text(r.preparing_at),
     readyAt: text(r.ready_at),
     servedAt: text(r.served_at),
+    cancelledAt: text(r.cancelled_at),
     updatedAt: text(r.updated_at),
   };
 }

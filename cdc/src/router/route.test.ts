@@ -195,6 +195,36 @@ describe('kitchen tickets', () => {
     expect(recall.entity).toMatchObject({ action: 'recalled', previousStatus: 'bumped' });
   });
 
+  it('names a cancel (from open or bumped) apart from a bump, with the items it closed', () => {
+    const at = '2026-11-22T10:05:00.000000Z';
+    const { events } = routeChanges([
+      change('kitchen_tickets', 'u', ticket(), ticket({ status: 'cancelled', cancelled_at: at, updated_at: at })),
+      change(
+        'kitchen_ticket_items',
+        'u',
+        item('500', { status: 'preparing' }),
+        item('500', { status: 'cancelled', cancelled_at: at, updated_at: at }),
+      ),
+      change(
+        'kitchen_tickets',
+        'u',
+        ticket({ id: '71', station_id: '6', status: 'bumped' }),
+        ticket({ id: '71', station_id: '6', status: 'cancelled', cancelled_at: at }),
+      ),
+    ]);
+    expect(events.map((e) => [e.type, e.topic])).toEqual([
+      ['kitchen.ticket.updated', 'm:1:b:2:kitchen:5'],
+      ['kitchen.ticket.updated', 'm:1:b:2:kitchen:6'],
+    ]);
+    const [open, bumped] = events.map((e) => e.entity as unknown as KitchenTicketEventEntity);
+    expect(open).toMatchObject({ action: 'cancelled', previousStatus: 'open' });
+    expect(open!.ticket).toMatchObject({ status: 'cancelled', cancelledAt: at });
+    expect(open!.items.map((i) => [i.id, i.status, i.previousStatus, i.cancelledAt])).toEqual([
+      ['500', 'cancelled', 'preparing', at],
+    ]);
+    expect(bumped).toMatchObject({ action: 'cancelled', previousStatus: 'bumped', items: [] });
+  });
+
   it('routes item status changes without their ticket, one event per ticket and transaction', () => {
     const changes = [
       change('kitchen_ticket_items', 'u', item('500'), item('500', { status: 'preparing' })),

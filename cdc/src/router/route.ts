@@ -7,8 +7,8 @@
  *   Lines changed without their order in the transaction are counted, not routed (the api writes
  *   lines only together with their order).
  * - kitchen_tickets insert → kitchen.ticket.created with its items from the same transaction;
- *   ticket update (bump, recall...) and item changes → one kitchen.ticket.updated per ticket and
- *   transaction. Items carry branch/station/order, so item-only changes route without a lookup.
+ *   ticket update (bump, recall, cancel with the order...) and item changes → one
+ *   kitchen.ticket.updated per ticket and transaction. Items carry branch/station/order, so item-only changes route without a lookup.
  * - inventory_levels → stock.changed when on_hand, reserved or the threshold changed, plus
  *   stock.low / stock.out / stock.restocked by stock-alerts.ts.
  * - products / product_variants → one product.changed per product and transaction.
@@ -209,6 +209,7 @@ function ticketAction(change: ChangeEvent): TicketAction {
   if (change.op === 'd') return 'removed';
   const from = change.before?.status;
   const to = change.after?.status;
+  if (to === 'cancelled' && from !== 'cancelled') return 'cancelled';
   if (from === 'open' && to === 'bumped') return 'bumped';
   if (from === 'bumped' && to === 'open') return 'recalled';
   return 'updated';

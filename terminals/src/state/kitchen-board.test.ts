@@ -3,6 +3,7 @@ import { allDayCounts } from './all-day.ts';
 import { expoOrders } from './expo-view.ts';
 import {
   BUMPED_KEPT,
+  CANCELLED_KEPT,
   emptyKitchenBoard,
   isTicketReady,
   type KitchenAction,
@@ -182,6 +183,75 @@ describe('kitchen board', () => {
     const bumped = recentlyBumped(board, 100);
     expect(bumped).toHaveLength(BUMPED_KEPT);
     expect(bumped[0]?.id).toBe(String(BUMPED_KEPT + 5));
+  });
+
+  it('drops a ticket whose order was cancelled, and an older copy cannot bring it back', () => {
+    const cancelledAt = bumpedAt(7);
+    const cancel = (id: string) =>
+      updated(
+        ticketEvent(id, {
+          action: 'cancelled',
+          ticket: { status: 'cancelled', cancelledAt, updatedAt: cancelledAt },
+          items: [{ id: `${id}00`, status: 'cancelled', updatedAt: cancelledAt }],
+        }),
+      );
+    const fetchedBefore = apiTicket('1', {}, [{ id: '100' }]);
+    let board = run(
+      emptyKitchenBoard(null),
+      created(ticketEvent('1', { items: [{ id: '100' }] })),
+      created(ticketEvent('2', { items: [{ id: '200' }] })),
+      updated(
+        ticketEvent('2', {
+          action: 'bumped',
+          ticket: { status: 'bumped', bumpedAt: bumpedAt(1), updatedAt: bumpedAt(1) },
+        }),
+      ),
+    );
+    expect(openTickets(board).map((t) => t.id)).toEqual(['1']);
+    expect(recentlyBumped(board).map((t) => t.id)).toEqual(['2']);
+
+    board = run(board, cancel('1'), cancel('2'));
+    expect(openTickets(board)).toEqual([]);
+    expect(recentlyBumped(board)).toEqual([]);
+    expect(expoOrders(board)).toEqual([]);
+    expect(allDayCounts(board)).toEqual([]);
+    expect(ticketsMissingItems(board)).toEqual([]);
+    expect(board.tickets['1']).toMatchObject({ status: 'cancelled', cancelledAt: Date.parse(cancelledAt) });
+
+    // a snapshot read before the cancel, or a late replay of the creation, changes nothing
+    board = reduceKitchen(board, { type: 'snapshot', tickets: [fetchedBefore] });
+    board = reduceKitchen(board, created(ticketEvent('2', { items: [{ id: '200' }] })));
+    expect(openTickets(board)).toEqual([]);
+    expect(recentlyBumped(board)).toEqual([]);
+  });
+
+  it('a snapshot drops kept bumped tickets it shows have moved on (cancelled while away), keeps older ones', () => {
+    const bump = (id: string, s: number) =>
+      updated(ticketEvent(id, { ticket: { status: 'bumped', bumpedAt: bumpedAt(s), updatedAt: bumpedAt(s) } }));
+    let board = run(emptyKitchenBoard(null), bump('1', 1), bump('2', 2), bump('3', 3), bump('4', 4));
+    // the api lists the station's recent bumped tickets: 2 and 4; 3 was cancelled meanwhile
+    board = reduceKitchen(board, {
+      type: 'snapshot',
+      tickets: [
+        apiTicket('4', { status: 'bumped', bumpedAt: bumpedAt(4) }, []),
+        apiTicket('2', { status: 'bumped', bumpedAt: bumpedAt(2) }, []),
+      ],
+    });
+    expect(recentlyBumped(board).map((t) => t.id)).toEqual(['4', '2', '1']);
+  });
+
+  it('remembers at most CANCELLED_KEPT cancelled tickets', () => {
+    let board = emptyKitchenBoard(null);
+    for (let i = 1; i <= CANCELLED_KEPT + 3; i++) {
+      const at = new Date(Date.UTC(2026, 0, 1, 13, 0, 0, i)).toISOString();
+      board = reduceKitchen(
+        board,
+        updated(ticketEvent(String(i), { ticket: { status: 'cancelled', cancelledAt: at } })),
+      );
+    }
+    expect(Object.keys(board.tickets)).toHaveLength(CANCELLED_KEPT);
+    expect(board.tickets[String(CANCELLED_KEPT + 3)]).toBeDefined();
+    expect(board.tickets['1']).toBeUndefined();
   });
 
   it('ignores other event types and shapeless entities', () => {

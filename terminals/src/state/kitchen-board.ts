@@ -25,6 +25,11 @@ export interface KitchenBoard {
 
 /** How many bumped tickets a screen remembers for recall. */
 export const BUMPED_KEPT = 20;
+/**
+ * How many cancelled tickets a screen remembers. A cancelled ticket is never shown; it is kept so
+ * that an older copy (a snapshot fetched before the cancel, a late replay) cannot bring it back.
+ */
+export const CANCELLED_KEPT = 50;
 
 export type KitchenAction =
   | { type: 'event'; eventType: string; entity: unknown }
@@ -50,17 +55,44 @@ export function reduceKitchen(board: KitchenBoard, action: KitchenAction): Kitch
     }
     case 'snapshot': {
       // Open tickets the snapshot does not list were bumped (or never ours) while we were not
-      // listening: drop them. Bumped ones stay for recall.
+      // listening: drop them. Bumped ones stay for recall, unless the snapshot shows they are no
+      // longer bumped; cancelled ones stay as tombstones.
+      const changes = action.tickets.flatMap((t) => parseApiTicket(t) ?? []);
+      const stale = staleBumped(board, changes);
       const tickets: Record<string, KitchenTicket> = {};
-      for (const t of Object.values(board.tickets)) if (t.status === 'bumped') tickets[t.id] = t;
-      let next: KitchenBoard = { ...board, tickets, orphanItems: {} };
-      for (const t of action.tickets) {
-        const change = parseApiTicket(t);
-        if (change) next = applyChange(next, change);
+      for (const t of Object.values(board.tickets)) {
+        if ((t.status === 'bumped' && !stale.has(t.id)) || t.status === 'cancelled') tickets[t.id] = t;
       }
+      let next: KitchenBoard = { ...board, tickets, orphanItems: {} };
+      for (const change of changes) next = applyChange(next, change);
       return next;
     }
   }
+}
+
+/**
+ * Bumped tickets this screen keeps that the snapshot proves are no longer bumped (recalled, or
+ * cancelled while the screen was not listening). The snapshot lists a station's most recent bumped
+ * tickets, so between its oldest and newest listed bump time it is complete: a kept one of that
+ * station bumped within that span, yet not listed, has moved on. (One bumped after the snapshot was
+ * read lies beyond the span and stays.)
+ */
+function staleBumped(board: KitchenBoard, changes: KitchenChange[]): Set<string> {
+  const listed = new Set(changes.map((c) => c.ticketId));
+  const span = new Map<string, { from: number; to: number }>();
+  for (const c of changes) {
+    if (c.ticket?.status !== 'bumped' || !c.stationId) continue;
+    const at = c.ticket.bumpedAt ?? 0;
+    const s = span.get(c.stationId);
+    span.set(c.stationId, { from: Math.min(at, s?.from ?? at), to: Math.max(at, s?.to ?? at) });
+  }
+  const stale = new Set<string>();
+  for (const t of Object.values(board.tickets)) {
+    const s = span.get(t.stationId);
+    const at = t.bumpedAt ?? 0;
+    if (t.status === 'bumped' && !listed.has(t.id) && s && at >= s.from && at <= s.to) stale.add(t.id);
+  }
+  return stale;
 }
 
 function applyChange(board: KitchenBoard, change: KitchenChange): KitchenBoard {
@@ -94,6 +126,7 @@ function applyTicket(board: KitchenBoard, patch: TicketPatch): KitchenBoard {
     updatedAt: null,
     bumpedAt: null,
     recalledAt: null,
+    cancelledAt: null,
     items: {},
     itemsKnown: false,
     ...current,
@@ -136,11 +169,14 @@ function mergeItem(current: KitchenItem | undefined, patch: ItemPatch): KitchenI
 }
 
 function prune(board: KitchenBoard): KitchenBoard {
-  const bumped = Object.values(board.tickets).filter((t) => t.status === 'bumped');
-  if (bumped.length <= BUMPED_KEPT) return board;
+  const all = Object.values(board.tickets);
+  const bumped = all.filter((t) => t.status === 'bumped');
+  const cancelled = all.filter((t) => t.status === 'cancelled');
+  if (bumped.length <= BUMPED_KEPT && cancelled.length <= CANCELLED_KEPT) return board;
   bumped.sort(byBumpedDesc);
+  cancelled.sort(byCancelledDesc);
   const tickets = { ...board.tickets };
-  for (const t of bumped.slice(BUMPED_KEPT)) delete tickets[t.id];
+  for (const t of [...bumped.slice(BUMPED_KEPT), ...cancelled.slice(CANCELLED_KEPT)]) delete tickets[t.id];
   return { ...board, tickets };
 }
 
@@ -152,6 +188,8 @@ function withoutKey<V>(record: Readonly<Record<string, V>>, key: string): Record
 const byId = (a: { id: string }, b: { id: string }) =>
   a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byBumpedDesc = (a: KitchenTicket, b: KitchenTicket) => (b.bumpedAt ?? 0) - (a.bumpedAt ?? 0) || byId(b, a);
+const byCancelledDesc = (a: KitchenTicket, b: KitchenTicket) =>
+  (b.cancelledAt ?? 0) - (a.cancelledAt ?? 0) || byId(b, a);
 
 // ---- selectors ------------------------------------------------------------------------------
 
@@ -162,7 +200,7 @@ export function openTickets(board: KitchenBoard): KitchenTicket[] {
     .sort((a, b) => a.createdAt - b.createdAt || byId(a, b));
 }
 
-/** Bumped tickets, most recently bumped first: what "recall" brings back. */
+/** Bumped tickets, most recently bumped first: what "recall" brings back (never a cancelled one). */
 export function recentlyBumped(board: KitchenBoard, limit = BUMPED_KEPT): KitchenTicket[] {
   return Object.values(board.tickets)
     .filter((t) => t.status === 'bumped')

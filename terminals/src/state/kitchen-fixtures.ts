@@ -30,6 +30,7 @@ export function ticketFields(id: string, over: Record<string, unknown> = {}) {
     updatedAt: at,
     bumpedAt: null,
     recalledAt: null,
+    cancelledAt: null,
     ...over,
   };
 }
@@ -93,6 +94,7 @@ export function apiTicket(ticketId: string, over: Record<string, unknown>, items
     updated_at: t.updatedAt,
     bumped_at: t.bumpedAt,
     recalled_at: t.recalledAt,
+    cancelled_at: t.cancelledAt,
     items: items.map((i) => {
       const f = itemFields(ticketId, i);
       return {

@@ -74,16 +74,20 @@ function parseTicket(row: Row): TicketPatch {
       orderId: idField(row, 'orderId'),
       branchId: idField(row, 'branchId'),
       stationId: idField(row, 'stationId'),
-      status: status === 'open' || status === 'bumped' ? (status as TicketStatus) : undefined,
+      status: isTicketStatus(status) ? status : undefined,
       channel: textField(row, 'channel') ?? undefined,
       tableLabel: textField(row, 'tableLabel'),
       createdAt: timeField(row, 'createdAt') ?? undefined,
       updatedAt: timeField(row, 'updatedAt'),
       bumpedAt: timeField(row, 'bumpedAt'),
       recalledAt: timeField(row, 'recalledAt'),
+      cancelledAt: timeField(row, 'cancelledAt'),
     }),
   };
 }
+
+const isTicketStatus = (value: unknown): value is TicketStatus =>
+  value === 'open' || value === 'bumped' || value === 'cancelled';
 
 function parseItem(row: Row, ticketId: string): ItemPatch | null {
   const id = idField(row, 'id');

@@ -1,6 +1,7 @@
 export const ITEM_STATUSES = ['queued', 'preparing', 'ready', 'served'] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
-export type TicketStatus = 'open' | 'bumped';
+/** 'cancelled': the order was cancelled; final, never shown and never offered for recall. */
+export type TicketStatus = 'open' | 'bumped' | 'cancelled';
 
 export interface KitchenItem {
   id: string;
@@ -30,6 +31,7 @@ export interface KitchenTicket {
   updatedAt: number | null;
   bumpedAt: number | null;
   recalledAt: number | null;
+  cancelledAt: number | null;
   items: Record<string, KitchenItem>;
   /** false while only the ticket row is known and its items have not arrived yet */
   itemsKnown: boolean;
