@@ -11,6 +11,7 @@ export {
   createSearchIndexer,
   type SearchIndexer,
   type SearchIndexerDeps,
+  type SearchIndexerStats,
 } from './indexer/search-indexer.ts';
 export { parseSearchRequest, type SearchRequest } from './query/search-request.ts';
 export { createSearchService, type SearchService, type SearchServiceDeps } from './search-service.ts';

@@ -43,6 +43,23 @@ describe('end-to-end join', () => {
     expect(result.fromCommit).toMatchObject({ count: 3, max: 9 });
   });
 
+  it('splits the path at the bus: commit → bus once per event, bus → decrypted per delivery', () => {
+    const result = analyze(
+      [order('1', 1000, ['S1'])],
+      [
+        { key: 'o:1', at: [1010, 1012], committedAt: 1003 },
+        { key: 'k:1:S1', at: [1011], committedAt: 1003 },
+      ],
+      subscribers,
+      new Map([
+        ['o:1', 1005],
+        ['k:1:S1', 1007],
+      ]),
+    );
+    expect(result.commitToBus).toMatchObject({ count: 2, p50: 2, max: 4 });
+    expect(result.busToDecrypted).toMatchObject({ count: 3, p50: 5, max: 7 });
+  });
+
   it('counts an order lost when any subscribed terminal missed one of its events', () => {
     const result = analyze(
       [order('1', 0, ['S2']), order('2', 0, ['S1']), order('3', 0, [])],

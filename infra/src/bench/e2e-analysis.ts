@@ -25,6 +25,10 @@ export interface E2eResult {
   fromAck: LatencySummary;
   /** commit timestamp in the WAL (whole ms) → decrypted */
   fromCommit: LatencySummary;
+  /** commit timestamp → notified on the bus (capture), once per event */
+  commitToBus: LatencySummary;
+  /** notified on the bus → decrypted (hub and terminals), every delivery */
+  busToDecrypted: LatencySummary;
 }
 
 /**
@@ -36,11 +40,15 @@ export function analyze(
   orders: readonly OrderRecord[],
   deliveries: readonly Delivery[],
   subscribers: Subscribers,
+  /** when each event was notified on the bus, by delivery key (see e2e-stages.ts) */
+  busTimes: ReadonlyMap<string, number> = new Map(),
 ): E2eResult {
   const byKey = new Map(deliveries.map((d) => [d.key, d]));
   const fromSend: number[] = [];
   const fromAck: number[] = [];
   const fromCommit: number[] = [];
+  const commitToBus: number[] = [];
+  const busToDecrypted: number[] = [];
   let expectedDeliveries = 0;
   let received = 0;
   let missing = 0;
@@ -64,10 +72,13 @@ export function analyze(
       }
       if (got > want) duplicates += got - want;
       if (!delivery || !order.measured) continue;
+      const busAt = busTimes.get(key);
+      if (busAt !== undefined && delivery.committedAt !== null) commitToBus.push(busAt - delivery.committedAt);
       for (const at of delivery.at) {
         fromSend.push(at - order.sentAt);
         fromAck.push(at - order.ackAt);
         if (delivery.committedAt !== null) fromCommit.push(at - delivery.committedAt);
+        if (busAt !== undefined) busToDecrypted.push(at - busAt);
       }
     }
     if (orderLost) lost++;
@@ -84,5 +95,7 @@ export function analyze(
     fromSend: summarize(fromSend),
     fromAck: summarize(fromAck),
     fromCommit: summarize(fromCommit),
+    commitToBus: summarize(commitToBus),
+    busToDecrypted: summarize(busToDecrypted),
   };
 }

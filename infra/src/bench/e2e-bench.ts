@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { CdcMetrics } from '@commerce/cdc';
 import { parseConfig } from '@commerce/common';
+import type { SearchIndexerStats } from '@commerce/search';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { freePort } from '../net.ts';
@@ -9,17 +11,28 @@ import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
 import { analyze, type E2eResult } from './e2e-analysis.ts';
-import { describePgActivity, pgSnapshot } from './e2e-pg-stats.ts';
+import { fmtLoop, type LoopDelay, watchEventLoop } from './e2e-loop.ts';
+import {
+  describePgActivity,
+  describeStatements,
+  PG_STATEMENTS_SETTINGS,
+  pgSnapshot,
+  resetStatements,
+  statementSnapshot,
+} from './e2e-pg-stats.ts';
 import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
+import { startCpuProfile } from './e2e-profile.ts';
 import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
+import { BusWatch } from './e2e-stages.ts';
 
 /**
  * `npm run bench:e2e`: order committed through the api → decrypted on subscribed terminals, on the
  * embedded path (in-process bus) and with the Redis bus, each on a freshly booted embedded system.
  * The server parts share one process (as `npm start` runs them); the terminals and the order load
  * each run in their own process. Knobs: BENCH_RATE, BENCH_TERMINALS, BENCH_BRANCHES,
- * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis).
+ * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis), BENCH_PG_STATEMENTS (0 turns
+ * pg_stat_statements off), BENCH_CPU_PROF (a folder: write a CPU profile of the server process).
  */
 const knobs = z
   .object({
@@ -31,6 +44,8 @@ const knobs = z
     BENCH_GRACE: z.coerce.number().min(0).default(5),
     BENCH_MENU: z.coerce.number().int().min(1).default(40),
     BENCH_BUSES: z.string().default('memory,redis'),
+    BENCH_PG_STATEMENTS: z.enum(['0', '1']).default('1'),
+    BENCH_CPU_PROF: z.string().optional(),
   })
   .parse(process.env);
 const buses = knobs.BENCH_BUSES.split(',').map((b) => z.enum(['memory', 'redis']).parse(b.trim()));
@@ -51,6 +66,9 @@ interface Run {
   reloads: number;
   disconnects: number;
   pgActivity: string[];
+  /** pg_stat_statements, the CPU profile summary, cdc and search counters */
+  details: string[];
+  loopDelay: { server: LoopDelay; terminals: LoopDelay };
   cpu: {
     server: number;
     postgres: number;
@@ -77,7 +95,14 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
   });
   const logger = pino({ name: 'bench-e2e', level: 'warn' }, pino.destination(2));
   console.log(`\n[${bus}] booting the embedded system (bus ${bus}) in ${dataDir}...`);
-  const system = await bootEmbeddedSystem({ config, logger, fresh: true });
+  const statements = knobs.BENCH_PG_STATEMENTS === '1';
+  const system = await bootEmbeddedSystem({
+    config,
+    logger,
+    fresh: true,
+    ...(statements ? { pgSettings: PG_STATEMENTS_SETTINGS } : {}),
+  });
+  const busWatch = new BusWatch();
   const terminals = new Proc<TerminalsCommand, TerminalsReport>('./e2e-terminals.ts');
   const loader = new Proc<LoadCommand, LoadReport>('./e2e-load.ts');
   try {
@@ -96,8 +121,14 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     console.log(
       `[${bus}] ${connected.count} terminals connected and subscribed in ${(connected.ms / 1000).toFixed(1)} s; load average ${load()}`,
     );
+    await busWatch.watch(system.parts.bus, [...new Set(plan.terminals.flatMap((t) => t.topics))]);
     const pgPid = Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
     const pgBefore = await pgSnapshot(system.sql);
+    const statementsOn = statements && (await resetStatements(system.sql));
+    const cdcBefore = await cdcCounters(system.parts.cdc.metrics);
+    const searchBefore = system.parts.search.indexer.stats();
+    const profile = knobs.BENCH_CPU_PROF ? await startCpuProfile() : null;
+    const loop = watchEventLoop();
     const before = {
       server: await processCpuSeconds(process.pid),
       postgres: await processTreeCpuSeconds(pgPid),
@@ -124,6 +155,9 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       'done',
       totalMs + 120_000,
     );
+    const serverLoop = loop.stop();
+    const details: string[] = [];
+    if (profile) details.push(...(await profile.stop(join(knobs.BENCH_CPU_PROF!, `e2e-server-${bus}.cpuprofile`))));
     const after = {
       server: await processCpuSeconds(process.pid),
       postgres: await processTreeCpuSeconds(pgPid),
@@ -136,6 +170,11 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     // the statistics collector flushes about every second: wait for it before the second snapshot
     await new Promise((r) => setTimeout(r, 1_500));
     const pgActivity = describePgActivity(pgBefore, await pgSnapshot(system.sql), done.orders.length);
+    if (statementsOn) details.push(...describeStatements(await statementSnapshot(system.sql), done.orders.length));
+    details.push(
+      describeCapture(cdcBefore, await cdcCounters(system.parts.cdc.metrics), done.orders.length),
+      describeSearch(searchBefore, system.parts.search.indexer.stats(), done.orders.length),
+    );
     // grace: wait until every expected delivery arrived, or the grace period ran out
     const expected = analyze(done.orders, [], plan.subscribers).expectedDeliveries;
     const graceEnd = performance.now() + knobs.BENCH_GRACE * 1000;
@@ -147,7 +186,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     const collected = await terminals.request({ cmd: 'collect' }, 'collected', 30_000);
     return {
       bus,
-      result: analyze(done.orders, collected.deliveries, plan.subscribers),
+      result: analyze(done.orders, collected.deliveries, plan.subscribers, busWatch.times),
       achievedPerS: done.achievedPerS,
       failedOrders: done.failed,
       maxInFlight: done.maxInFlight,
@@ -157,6 +196,8 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       reloads: collected.reloads,
       disconnects: collected.disconnects,
       pgActivity,
+      details,
+      loopDelay: { server: serverLoop, terminals: collected.loopDelay },
       cpu: {
         server: after.server - before.server,
         postgres: after.postgres.total - before.postgres.total,
@@ -171,11 +212,40 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       loadAvg,
     };
   } finally {
+    await busWatch.stop().catch(() => undefined);
     await terminals.exit({ cmd: 'exit' });
     await loader.exit({ cmd: 'exit' });
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+type CdcCounters = Record<'batches' | 'transactions' | 'changes' | 'events', number>;
+
+async function cdcCounters(metrics: CdcMetrics): Promise<CdcCounters> {
+  const sum = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+    (await c.get()).values.reduce((a, v) => a + v.value, 0);
+  return {
+    batches: await sum(metrics.batches),
+    transactions: await sum(metrics.transactions),
+    changes: await sum(metrics.changes),
+    events: await sum(metrics.domainEvents),
+  };
+}
+
+function describeCapture(before: CdcCounters, after: CdcCounters, orders: number): string {
+  const d = (k: keyof CdcCounters) => after[k] - before[k];
+  const per = (n: number) => (n / Math.max(1, orders)).toFixed(2);
+  return (
+    `  capture per order: ${per(d('transactions'))} transactions, ${per(d('changes'))} row changes, ${per(d('events'))} domain events,` +
+    ` ${per(d('batches'))} batches (${(d('transactions') / Math.max(1, d('batches'))).toFixed(2)} transactions per batch)`
+  );
+}
+
+function describeSearch(before: SearchIndexerStats, after: SearchIndexerStats, orders: number): string {
+  const per = (k: 'batches' | 'upserts' | 'unchanged' | 'removals') =>
+    ((after[k] - before[k]) / Math.max(1, orders)).toFixed(2);
+  return `  search indexer per order: ${per('batches')} batches, ${per('upserts')} upserts, ${per('unchanged')} unchanged, ${per('removals')} removals`;
 }
 
 const lat = (label: string, s: LatencySummary) =>
@@ -196,6 +266,9 @@ function report(run: Run): void {
       lat('POST sent → decrypted (BENCH figure)', r.fromSend),
       lat('201 read → decrypted', r.fromAck),
       lat('commit timestamp (WAL, whole ms) → decrypted', r.fromCommit),
+      lat('  of which commit → on the bus (capture)', r.commitToBus),
+      lat('  and on the bus → decrypted (hub, terminals)', r.busToDecrypted),
+      `  event-loop delay: server process ${fmtLoop(run.loopDelay.server)}; terminals process ${fmtLoop(run.loopDelay.terminals)}`,
       `  deliveries: ${r.deliveries}/${r.expectedDeliveries}, missing ${r.missingDeliveries}, duplicates ${r.duplicates}; lost orders ${r.lost}` +
         (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
       `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
@@ -205,6 +278,7 @@ function report(run: Run): void {
           .join(', ')}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
         ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
       ...run.pgActivity,
+      ...run.details,
       `  CPU per order: server ${perOrder(run.cpu.server)} ms, Postgres ${perOrder(run.cpu.postgres)} ms,` +
         ` terminals ${perOrder(run.cpu.terminals)} ms (${(r.deliveries / Math.max(1, r.orders)).toFixed(1)} deliveries per order), load ${perOrder(run.cpu.load)} ms`,
       `  machine: ${(run.cpu.machineBusy / run.cpu.seconds).toFixed(2)} of ${cpus().length} cores busy during the load, of which` +

@@ -55,3 +55,65 @@ export function describePgActivity(before: PgSnapshot, after: PgSnapshot, orders
   // the statistics collector reports with a delay: figures are approximate
   return [`  Postgres per order: ${per(after.commits - before.commits)} commits; ${busiest.join('; ')}`];
 }
+
+/** Settings that load pg_stat_statements (top-level statements: a function call counts once). */
+export const PG_STATEMENTS_SETTINGS: Record<string, string> = {
+  shared_preload_libraries: 'pg_stat_statements',
+  'pg_stat_statements.track': 'top',
+  'pg_stat_statements.max': '2000',
+};
+
+export interface StatementStats {
+  query: string;
+  calls: number;
+  ms: number;
+  rows: number;
+}
+
+/** Creates the extension (idempotent) and clears its counters; false when it is not loaded. */
+export async function resetStatements(sql: Sql): Promise<boolean> {
+  try {
+    await sql`create extension if not exists pg_stat_statements`;
+    await sql`select pg_stat_statements_reset()`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every statement's counters in this database, by query text. */
+export async function statementSnapshot(sql: Sql): Promise<Map<string, StatementStats>> {
+  const rows = await sql<{ query: string; calls: string; ms: number; rows: string }[]>`
+    select s.query, s.calls::text, s.total_exec_time as ms, s.rows::text
+    from pg_stat_statements s join pg_database d on d.oid = s.dbid
+    where d.datname = current_database()`;
+  const out = new Map<string, StatementStats>();
+  for (const r of rows) {
+    const prev = out.get(r.query);
+    out.set(r.query, {
+      query: r.query,
+      calls: Number(r.calls) + (prev?.calls ?? 0),
+      ms: r.ms + (prev?.ms ?? 0),
+      rows: Number(r.rows) + (prev?.rows ?? 0),
+    });
+  }
+  return out;
+}
+
+/** The statements that took the most execution time, per order: who asks Postgres for what. */
+export function describeStatements(stats: Map<string, StatementStats>, orders: number, top = 8): string[] {
+  const per = (n: number, digits = 2) => (n / Math.max(1, orders)).toFixed(digits);
+  const all = [...stats.values()].filter((s) => !/pg_stat_statements/.test(s.query));
+  const totalMs = all.reduce((a, s) => a + s.ms, 0);
+  const totalCalls = all.reduce((a, s) => a + s.calls, 0);
+  return [
+    `  Postgres statements (pg_stat_statements, execution time): ${per(totalCalls)} calls and ${per(totalMs)} ms per order; the top ${top}:`,
+    ...all
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map(
+        (s) =>
+          `    ${per(s.ms, 3)} ms/order  ${per(s.calls)} calls/order  ${(s.ms / Math.max(1, s.calls)).toFixed(3)} ms/call  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+      ),
+  ];
+}

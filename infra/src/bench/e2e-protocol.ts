@@ -1,3 +1,5 @@
+import type { LoopDelay } from './e2e-loop.ts';
+
 /**
  * What the end-to-end benchmark's processes tell each other over IPC. Times are
  * `performance.timeOrigin + performance.now()`: wall-clock milliseconds with sub-millisecond
@@ -56,7 +58,15 @@ export interface Delivery {
 export type TerminalsReport =
   | { type: 'connected'; count: number; ms: number }
   | { type: 'count'; deliveries: number }
-  | { type: 'collected'; deliveries: Delivery[]; rejected: number; reloads: number; disconnects: number }
+  | {
+      type: 'collected';
+      deliveries: Delivery[];
+      rejected: number;
+      reloads: number;
+      disconnects: number;
+      /** the terminals process's event-loop delay from connected to collect */
+      loopDelay: LoopDelay;
+    }
   | { type: 'failed'; message: string };
 
 export type LoadCommand =

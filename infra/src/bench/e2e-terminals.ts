@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@commerce/common';
 import type { HubClient } from '@commerce/sdk';
 import { connectAll, connectTerminal } from '../simulate/terminal.ts';
+import { watchEventLoop } from './e2e-loop.ts';
 import { type Delivery, now, type TerminalsCommand, type TerminalsReport } from './e2e-protocol.ts';
 
 /**
@@ -14,6 +15,7 @@ let rejected = 0;
 let reloads = 0;
 let disconnects = 0;
 let clients: HubClient[] = [];
+let loop: ReturnType<typeof watchEventLoop> | null = null;
 const send = (report: TerminalsReport) => process.send!(report);
 
 function onEvent(event: DomainEvent): void {
@@ -51,6 +53,7 @@ process.on('message', async (command: TerminalsCommand) => {
           8,
         );
         for (const client of clients) client.on('state', ({ state }) => state === 'reconnecting' && disconnects++);
+        loop = watchEventLoop();
         send({ type: 'connected', count: clients.length, ms: now() - started });
       } catch (error) {
         send({ type: 'failed', message: (error as Error).message });
@@ -61,7 +64,14 @@ process.on('message', async (command: TerminalsCommand) => {
       send({ type: 'count', deliveries: count });
       return;
     case 'collect':
-      send({ type: 'collected', deliveries: [...deliveries.values()], rejected, reloads, disconnects });
+      send({
+        type: 'collected',
+        deliveries: [...deliveries.values()],
+        rejected,
+        reloads,
+        disconnects,
+        loopDelay: loop?.stop() ?? { p50: 0, p99: 0, max: 0 },
+      });
       return;
     case 'exit':
       for (const client of clients) client.close();

@@ -18,6 +18,8 @@ export interface BootOptions {
   onSeedProgress?: (done: number, total: number, stage: string) => void;
   /** one-line status messages for a human */
   say?: (line: string) => void;
+  /** extra Postgres server settings (the e2e bench loads pg_stat_statements) */
+  pgSettings?: Record<string, string>;
 }
 
 export interface BootedSystem extends RunningSystem {
@@ -51,6 +53,7 @@ export async function bootEmbeddedSystem(options: BootOptions): Promise<BootedSy
       dataDir: `${dataDir}/postgres`,
       port: pgPort,
       fresh: options.fresh ?? false,
+      ...(options.pgSettings ? { settings: options.pgSettings } : {}),
     });
     stops.push(['postgres', () => pg.stop()]);
 

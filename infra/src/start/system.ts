@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { createApi, isTerminalRevoked } from '@commerce/api';
-import { cdcConfigSchema, createCdc, startMetricsServer } from '@commerce/cdc';
+import { type Cdc, cdcConfigSchema, createCdc, startMetricsServer } from '@commerce/cdc';
 import { createTokenSigner, createTokenVerifier, type Logger, parseConfig } from '@commerce/common';
 import { createHub } from '@commerce/hub';
-import { createBus } from '@commerce/hub/bus';
-import { createSearchService } from '@commerce/search';
+import { type Bus, createBus } from '@commerce/hub/bus';
+import { createSearchService, type SearchService } from '@commerce/search';
 import { createTerminalRoutes } from '@commerce/terminals';
 import type { Sql } from 'postgres';
 import type { DemoIds } from '../seed/demo-seed.ts';
@@ -30,6 +30,8 @@ export interface SystemContext {
 export interface RunningSystem {
   urls: Array<[string, string]>;
   demoTokens: DemoToken[];
+  /** the parts, for introspection (the e2e bench watches the bus and reads cdc/search figures) */
+  parts: { bus: Bus; cdc: Cdc; search: SearchService };
   stop(): Promise<void>;
 }
 
@@ -159,6 +161,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
           : []),
       ],
       demoTokens,
+      parts: { bus, cdc, search },
       stop,
     };
   } catch (error) {
