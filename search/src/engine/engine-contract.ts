@@ -161,6 +161,22 @@ export function engineContract(name: string, fresh: () => Promise<SearchEngine>)
       expect(await engine.get(byName('Iced Tea').id)).toBeNull();
     });
 
+    it('an upsert that changes only numbers (stock) updates filters, facets and sorting, text stays', async () => {
+      const espresso = byName('Espresso');
+      await engine.upsert([{ ...espresso, available: 0, in_stock: false }]);
+      expect(await names({ q: 'espresso', filter_by: 'in_stock:false' })).toEqual(['Espresso']);
+      expect(await names({ q: 'espresso', filter_by: 'in_stock:true' })).not.toContain('Espresso');
+      const stock = (await search({ q: '*', facet_by: 'in_stock' })).facets[0]!;
+      expect(stock.counts).toEqual([
+        { value: 'true', count: 21 },
+        { value: 'false', count: 3 },
+      ]);
+      await engine.upsert([{ ...espresso, available: 1_000_000 }]);
+      expect((await names({ q: '*', sort_by: 'available:desc', per_page: '1' }))[0]).toBe('Espresso');
+      expect(await names({ q: 'espreso' })).toContain('Espresso');
+      expect((await engine.get(espresso.id))?.available).toBe(1_000_000);
+    });
+
     it('reindexes into a fresh index in one swap', async () => {
       async function* batches() {
         yield [demoDocument({ ...DEMO_OTHER, name: 'Only Product' }, store, '555001')];

@@ -24,16 +24,27 @@ export interface ProductRow {
   variant_count: number;
   available: string;
   variant_ids: string[];
+  /** per stock level of an active variant (readProducts only): what `available` sums */
+  levels?: LevelRow[];
+}
+
+export interface LevelRow {
+  id: string;
+  variant_id: string;
+  /** on_hand − reserved */
+  available: number;
 }
 
 /**
  * Set-based (one hash aggregation per batch instead of a lookup per product), so it stays fast
  * whatever the planner's statistics say, e.g. right after a bulk load. `$1` selects the products.
+ * With `levels`, each row also lists its stock levels, read in the same snapshot as the sum, so the
+ * indexer can keep the sum up to date from stock change events alone.
  */
-const SELECT = (where: string, tail = '') => `
+const SELECT = (where: string, levels = false) => `
   with p as (
     select id, merchant_id, status, name, description, brand, category, tags, updated_at
-    from products where ${where} ${tail}
+    from products where ${where}
   ),
   v as (
     select pv.product_id, min(pv.price_amount)::text as min_price, max(pv.price_amount)::text as max_price,
@@ -43,7 +54,13 @@ const SELECT = (where: string, tail = '') => `
     where pv.active group by pv.product_id
   ),
   s as (
-    select pv.product_id, sum(il.on_hand - il.reserved) as available
+    select pv.product_id, sum(il.on_hand - il.reserved) as available${
+      levels
+        ? `,
+           json_agg(json_build_object('id', il.id::text, 'variant_id', il.variant_id::text,
+                                      'available', il.on_hand - il.reserved)) as levels`
+        : ''
+    }
     from inventory_levels il
     join product_variants pv on pv.id = il.variant_id and pv.merchant_id = il.merchant_id
     join p on pv.product_id = p.id
@@ -52,7 +69,9 @@ const SELECT = (where: string, tail = '') => `
   select p.id::text, p.merchant_id::text, p.status::text, p.name, p.description, p.brand, p.category, p.tags,
          (extract(epoch from p.updated_at) * 1000)::bigint::text as updated_ms,
          v.min_price, v.max_price, v.currency, coalesce(v.variant_count, 0)::int as variant_count,
-         coalesce(s.available, 0)::text as available, coalesce(v.variant_ids, '{}') as variant_ids
+         coalesce(s.available, 0)::text as available, coalesce(v.variant_ids, '{}') as variant_ids${
+           levels ? `, coalesce(s.levels, '[]'::json) as levels` : ''
+         }
   from p left join v on v.product_id = p.id left join s on s.product_id = p.id
   order by p.id`;
 
@@ -80,10 +99,13 @@ export function toDocument(row: ProductRow): ProductDocument | null {
   };
 }
 
-/** Current rows of the given products (missing ids are simply absent: deleted). */
+/** Current rows of the given products with their stock levels (missing ids are simply absent: deleted). */
 export async function readProducts(sql: Sql, ids: readonly string[]): Promise<ProductRow[]> {
   if (ids.length === 0) return [];
-  return sql.unsafe<ProductRow[]>(SELECT('id = any($1::bigint[])'), [ids as string[]]);
+  const rows = await sql.unsafe<ProductRow[]>(SELECT('id = any($1::bigint[])', true), [ids as string[]]);
+  // json columns arrive parsed or as text depending on the connection's type setup
+  for (const row of rows) if (typeof row.levels === 'string') row.levels = JSON.parse(row.levels) as LevelRow[];
+  return rows;
 }
 
 /** Product ids owning the given variants (for variant and stock changes). */

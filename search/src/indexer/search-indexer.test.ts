@@ -151,6 +151,80 @@ describe('search indexer on real Postgres commits', () => {
     expect(await engine.get(burger.productId)).toBeNull();
   });
 
+  it('stock changes of a product already read update its document from the change event, without reading Postgres', async () => {
+    const burger = product('Cheeseburger');
+    const [variant] = burger.variantIds;
+    const reserve = (n: number) =>
+      captureUpdate(db.sql, 'inventory_levels', `reserved = t.reserved + ${n}`, 'variant_id = $1', [variant]);
+    // the first stock change reads the product (and its levels) once
+    await indexer.handle(batchOf(await reserve(5)), ctx);
+    expect((await engine.get(burger.productId))?.available).toBe(30);
+    const before = indexer.stats();
+    await indexer.handle(batchOf([...(await reserve(10)), ...(await reserve(1))]), ctx);
+    expect((await engine.get(burger.productId))?.available).toBe(19);
+    const after = indexer.stats();
+    expect(after.productReads).toBe(before.productReads);
+    expect(after.stockFromCache).toBe(before.stockFromCache + 2);
+    // the document follows the event's after-image, not a read: an event saying 100 more are on
+    // hand than Postgres holds shows in the document (then the real state is sent back)
+    const [real] = await reserve(0 - 16);
+    await indexer.handle(batchOf([{ ...real!, after: { ...real!.after, on_hand: 135 } }]), ctx);
+    expect((await engine.get(burger.productId))?.available).toBe(135);
+    await indexer.handle(batchOf(await reserve(1)), ctx);
+    expect(await engine.get(burger.productId)).toMatchObject({ available: 34, in_stock: true });
+    expect(indexer.stats().productReads).toBe(before.productReads);
+  });
+
+  it('a new stock level at another location, and its delete, count from the events', async () => {
+    const veggie = product('Veggie Burger');
+    const [location] = await db.sql<{ id: string }[]>`
+      insert into locations (merchant_id, name) values (${store.merchantId}, 'Second kitchen') returning id::text`;
+    // warm the product
+    await indexer.handle(
+      batchOf(
+        await captureUpdate(db.sql, 'inventory_levels', 'on_hand = 21', 'variant_id = $1', [veggie.variantIds[0]]),
+      ),
+      ctx,
+    );
+    const reads = indexer.stats().productReads;
+    const level = await captureInsert(db.sql, 'inventory_levels', {
+      merchant_id: store.merchantId,
+      variant_id: veggie.variantIds[0],
+      location_id: location!.id,
+      on_hand: 9,
+      reserved: 4,
+    });
+    await indexer.handle(batchOf([level]), ctx);
+    expect((await engine.get(veggie.productId))?.available).toBe(26);
+    await indexer.handle(batchOf(await captureDelete(db.sql, 'inventory_levels', 'id = $1', [level.after!.id])), ctx);
+    expect((await engine.get(veggie.productId))?.available).toBe(21);
+    expect(indexer.stats().productReads).toBe(reads);
+  });
+
+  it('a product change after cached stock re-reads it, and later stock builds on the fresh read', async () => {
+    const fries = product('French Fries');
+    const [variant] = fries.variantIds;
+    await indexer.handle(
+      batchOf(await captureUpdate(db.sql, 'inventory_levels', 'reserved = 1', 'variant_id = $1', [variant])),
+      ctx,
+    );
+    const stock = await db.sql<{ available: number }[]>`
+      select on_hand - reserved as available from inventory_levels where variant_id = ${variant!}`;
+    const events = await captureUpdate(db.sql, 'products', "name = 'Crispy French Fries'", 'id = $1', [
+      fries.productId,
+    ]);
+    await indexer.handle(batchOf(events), ctx);
+    expect(await names('crispy')).toEqual(['Crispy French Fries']);
+    await indexer.handle(
+      batchOf(await captureUpdate(db.sql, 'inventory_levels', 'reserved = 3', 'variant_id = $1', [variant])),
+      ctx,
+    );
+    expect(await engine.get(fries.productId)).toMatchObject({
+      name: 'Crispy French Fries',
+      available: stock[0]!.available - 2,
+    });
+  });
+
   it('never touches another store', async () => {
     const result = await engine.search(other.merchantId, parseSearchRequest({ q: '*' }));
     expect(result.hits.map((h) => h.document.name).sort()).toEqual(['Cheeseburger', 'Chicken Burger']);

@@ -5,10 +5,12 @@ import {
   comparePositions,
   isRetriable,
   type Logger,
+  type Row,
 } from '@commerce/common';
 import type { Sql } from 'postgres';
 import type { SearchEngine } from '../engine/engine.ts';
 import { SearchError } from '../errors.ts';
+import { ProductCache } from './product-cache.ts';
 import { productsOfVariants, readAllDocuments, readProducts, toDocument } from './product-reader.ts';
 import { waitUntilVisible } from './wait-visible.ts';
 
@@ -24,6 +26,10 @@ export interface SearchIndexerStats {
   upserts: number;
   removals: number;
   unchanged: number;
+  /** products read from Postgres (catalog changes, cache misses) */
+  productReads: number;
+  /** stock level changes applied to a cached product without reading Postgres */
+  stockFromCache: number;
   lastPosition: string | null;
 }
 
@@ -33,35 +39,44 @@ export interface SearchIndexer extends ChangeSink {
   stats(): SearchIndexerStats;
 }
 
+export interface SearchIndexerOptions {
+  /** products whose stock levels are kept in memory (least recently changed are dropped) */
+  cachedProducts?: number;
+}
+
 const PRODUCTS = 'public.products';
 const VARIANTS = 'public.product_variants';
 const LEVELS = 'public.inventory_levels';
 
 /**
- * The cdc sink that keeps the search index in step with the catalog. For every product a batch
- * touches (directly, through a variant, or through a stock level) it re-reads that product's
- * document from Postgres and upserts it, or removes it when it is no longer a published product
- * with an active variant. Re-reading instead of patching documents from event payloads makes the
- * sink idempotent and order-insensitive: a replayed batch yields the document as it is now.
- * Batches at or below the last applied position are skipped outright.
+ * The cdc sink that keeps the search index in step with the catalog. A product or variant change
+ * re-reads that product's document from Postgres and upserts it, or removes it when it is no
+ * longer a published product with an active variant: re-reading instead of patching makes the
+ * sink idempotent and order-insensitive. Stock changes, one or more per order, are applied from
+ * the change event to the product as last read (product-cache.ts): only the first stock change of
+ * a product not yet cached reads it. Batches at or below the last applied position are skipped.
  * Stock: a level change matters when on_hand − reserved changes (the document carries the total and
  * in_stock); updates that leave it equal (threshold edits, touches) are ignored.
  */
-export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
+export function createSearchIndexer(deps: SearchIndexerDeps & SearchIndexerOptions): SearchIndexer {
   const { sql, engine } = deps;
   // variant → product, learned from reads and events; a variant delete carries only its id
   // (product_variants has the default replica identity)
   const variantOwner = new Map<string, string>();
+  const cache = new ProductCache(deps.cachedProducts);
   const stats: SearchIndexerStats = {
     batches: 0,
     skippedReplays: 0,
     upserts: 0,
     removals: 0,
     unchanged: 0,
+    productReads: 0,
+    stockFromCache: 0,
     lastPosition: null,
   };
 
   async function rebuild(): Promise<number> {
+    cache.clear();
     const rows = readAllDocuments(sql, 1_000, (row) => {
       for (const v of row.variant_ids) variantOwner.set(v, row.id);
     });
@@ -72,12 +87,14 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
   async function refresh(productIds: Set<string>): Promise<void> {
     const ids = [...productIds];
     const rows = await readProducts(sql, ids);
+    stats.productReads += ids.length;
     const seen = new Set<string>();
     const upserts = [];
     const removals: string[] = [];
     for (const row of rows) {
       seen.add(row.id);
       for (const v of row.variant_ids) variantOwner.set(v, row.id);
+      cache.put(row);
       const doc = toDocument(row);
       if (!doc) {
         removals.push(row.id);
@@ -87,11 +104,39 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
       if (current && sameDocument(current, doc)) stats.unchanged++;
       else upserts.push(doc);
     }
-    for (const id of ids) if (!seen.has(id)) removals.push(id);
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      cache.delete(id);
+      removals.push(id);
+    }
     if (upserts.length > 0) await engine.upsert(upserts);
     if (removals.length > 0) await engine.remove(removals);
     stats.upserts += upserts.length;
     stats.removals += removals.length;
+  }
+
+  /** Stock changes of cached products, applied from the events; what is not cached joins `reread`. */
+  async function applyStock(levels: readonly LevelChange[], reread: Set<string>): Promise<void> {
+    const changed = new Set<string>();
+    for (const level of levels) {
+      const product = variantOwner.get(level.variantId);
+      if (product === undefined || reread.has(product)) continue;
+      const outcome = cache.applyLevel(product, level.variantId, level.levelId, level.available);
+      if (outcome === 'miss') reread.add(product);
+      else {
+        stats.stockFromCache++;
+        if (outcome === 'changed') changed.add(product);
+      }
+    }
+    // a product read below is current anyway; the rest become documents from the cache
+    const upserts = [];
+    for (const product of changed) {
+      if (reread.has(product)) continue;
+      const doc = cache.document(product);
+      if (doc) upserts.push(doc);
+    }
+    if (upserts.length > 0) await engine.upsert(upserts);
+    stats.upserts += upserts.length;
   }
 
   async function handle(batch: ChangeBatch): Promise<void> {
@@ -100,24 +145,32 @@ export function createSearchIndexer(deps: SearchIndexerDeps): SearchIndexer {
       return;
     }
     try {
-      const { products, variants, truncated } = affected(batch.events, variantOwner, deps.logger);
+      const { products, variants, levels, truncated } = affected(batch.events, variantOwner, deps.logger);
       if (truncated) {
         await rebuild();
-      } else if (products.size > 0 || variants.size > 0) {
-        await waitUntilVisible(sql, txIdsOf(batch.events));
-        if (variants.size > 0) {
-          const owners = await productsOfVariants(sql, [...variants]);
-          for (const [variant, product] of owners) {
+      } else {
+        // variants of unknown product (their stock changes included) must be looked up first
+        const unknown = new Set(variants);
+        for (const level of levels) if (!variantOwner.has(level.variantId)) unknown.add(level.variantId);
+        let visible = false;
+        if (unknown.size > 0) {
+          await waitUntilVisible(sql, txIdsOf(batch.events));
+          visible = true;
+          for (const [variant, product] of await productsOfVariants(sql, [...unknown])) {
             variantOwner.set(variant, product);
             products.add(product);
           }
-          for (const variant of variants) {
+          for (const variant of unknown) {
             const known = variantOwner.get(variant);
             if (known) products.add(known);
             else deps.logger?.warn({ variant }, 'search: change to a variant of unknown product ignored');
           }
         }
-        if (products.size > 0) await refresh(products);
+        await applyStock(levels, products);
+        if (products.size > 0) {
+          if (!visible) await waitUntilVisible(sql, txIdsOf(batch.events));
+          await refresh(products);
+        }
       }
     } catch (error) {
       if (error instanceof SearchError || isRetriable(error)) throw error;
@@ -149,14 +202,25 @@ function id(row: ChangeEvent['after'], column: string): string | null {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
 }
 
-/** Which products a batch touches, and variants whose product must be looked up. */
+/** A stock level's state after a change: on_hand − reserved, or null when it was deleted. */
+export interface LevelChange {
+  levelId: string;
+  variantId: string;
+  available: number | null;
+}
+
+/**
+ * Which products a batch touches through the catalog (to be re-read), variants whose product must
+ * be looked up, and stock level changes (applied from the events where the product is cached).
+ */
 export function affected(
   events: readonly ChangeEvent[],
   variantOwner: Map<string, string>,
   logger?: Logger,
-): { products: Set<string>; variants: Set<string>; truncated: boolean } {
+): { products: Set<string>; variants: Set<string>; levels: LevelChange[]; truncated: boolean } {
   const products = new Set<string>();
   const variants = new Set<string>();
+  const levels: LevelChange[] = [];
   let truncated = false;
   for (const e of events) {
     if (e.op === 't' && (e.table === PRODUCTS || e.table === VARIANTS || e.table === LEVELS)) {
@@ -178,14 +242,36 @@ export function affected(
       if (variant && !id(e.after, 'product_id') && !id(e.before, 'product_id')) variants.add(variant);
     } else if (e.table === LEVELS) {
       if (e.op === 'u' && !stockChanged(e)) continue;
-      for (const row of [e.before, e.after]) {
-        const v = id(row, 'variant_id');
-        if (v) variants.add(v);
+      if (!e.before && !e.after) {
+        logger?.warn({ position: e.position }, 'search: stock change without rows ignored');
+        continue;
       }
-      if (!e.before && !e.after) logger?.warn({ position: e.position }, 'search: stock change without rows ignored');
+      const level = levelChange(e);
+      if (level) levels.push(level);
+      else {
+        // a level that moved between variants, or values we cannot read: re-read its products
+        for (const row of [e.before, e.after]) {
+          const v = id(row, 'variant_id');
+          if (v) variants.add(v);
+        }
+      }
     }
   }
-  return { products, variants, truncated };
+  return { products, variants, levels, truncated };
+}
+
+const num = (row: Row, c: string) => (typeof row[c] === 'number' ? (row[c] as number) : Number.NaN);
+
+/** The level's new state from its change event, or null when the event cannot tell it exactly. */
+function levelChange(e: ChangeEvent): LevelChange | null {
+  const levelId = id(e.after, 'id') ?? id(e.before, 'id') ?? id(e.key, 'id');
+  const variantId = id(e.after, 'variant_id') ?? id(e.before, 'variant_id');
+  if (!levelId || !variantId) return null;
+  if (e.before && e.after && id(e.before, 'variant_id') !== null && id(e.before, 'variant_id') !== variantId)
+    return null;
+  if (e.op === 'd') return { levelId, variantId, available: null };
+  const available = e.after ? num(e.after, 'on_hand') - num(e.after, 'reserved') : Number.NaN;
+  return Number.isNaN(available) ? null : { levelId, variantId, available };
 }
 
 function stockChanged(e: ChangeEvent): boolean {
@@ -193,8 +279,7 @@ function stockChanged(e: ChangeEvent): boolean {
   const after = e.after;
   if (!before || !after) return true;
   // unchanged TOAST columns are absent from `after`; integers are never TOASTed, but be safe
-  const num = (row: typeof before, c: string) => (typeof row[c] === 'number' ? (row[c] as number) : Number.NaN);
-  const total = (row: typeof before) => num(row, 'on_hand') - num(row, 'reserved');
+  const total = (row: Row) => num(row, 'on_hand') - num(row, 'reserved');
   if (Number.isNaN(total(before)) || Number.isNaN(total(after))) return true;
   return total(before) !== total(after) || id(before, 'variant_id') !== id(after, 'variant_id');
 }

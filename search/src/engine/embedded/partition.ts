@@ -24,6 +24,18 @@ export interface Entry {
   nameTokenCount: number;
 }
 
+/** The searchable text of two versions of a document is the same (so are its tokens). */
+function sameText(a: ProductDocument, b: ProductDocument): boolean {
+  for (const field of FIELD_BITS) {
+    const x = (a as unknown as Record<string, unknown>)[field.name];
+    const y = (b as unknown as Record<string, unknown>)[field.name];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
 /** A posting as flat arrays, for fast iteration at query time (Map iteration is ~10x slower). */
 export interface PostingArrays {
   size: number;
@@ -55,6 +67,14 @@ export class Partition {
   }
 
   upsert(doc: ProductDocument): void {
+    const existing = this.entries.get(doc.id);
+    if (existing && sameText(existing.doc, doc)) {
+      // only numbers or flags changed (stock, price): the words and their postings stay as they are
+      existing.doc = doc;
+      existing.published = doc.published;
+      this.facets.set(existing.slot, doc);
+      return;
+    }
     this.remove(doc.id);
     const tokens = new Map<string, number>();
     let nameTokenCount = 0;
