@@ -210,6 +210,49 @@ describe('pgoutput source on real commits', () => {
     }
   });
 
+  it('a slow sink does not hold back the next transaction for the others; the slot waits for the slowest', async () => {
+    const fast = recordingSink('bus');
+    const gates: Array<() => void> = [];
+    const slowSeen: string[][] = [];
+    const slow: ChangeSink = {
+      name: 'search',
+      async handle(batch) {
+        slowSeen.push(batch.events.map((e) => e.position));
+        await new Promise<void>((r) => gates.push(r));
+      },
+    };
+    const src = source('cdc_lanes', [fast, slow], {});
+    await src.start();
+    try {
+      await db.sql`insert into cdc_full values (130, 'lane 1', 'v')`;
+      const first = await waitFor(() => slowSeen[0]?.[0], 'the slow sink to hold the first transaction');
+      await db.sql`insert into cdc_full values (131, 'lane 2', 'v')`;
+      await db.sql`insert into cdc_full values (132, 'lane 3', 'v')`;
+      // the fast sink gets the later transactions while the slow one still holds the first
+      const later = await waitFor(() => {
+        const got = fast.events().filter((e) => e.position > first);
+        return got.length === 2 && got.map((e) => e.position);
+      }, 'the fast sink to get the later transactions');
+      expect(slowSeen).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(lsnValue(await confirmedFlush('cdc_lanes'))).toBeLessThan(parsePgPosition(first).commitEndLsn);
+      gates.shift()!();
+      // the slow sink catches up with both waiting transactions in one batch
+      await waitFor(() => slowSeen.length === 2, 'the slow sink to get the rest');
+      expect(slowSeen[1]).toEqual(later);
+      expect(lsnValue(await confirmedFlush('cdc_lanes'))).toBeLessThan(parsePgPosition(later[1]!).commitEndLsn);
+      gates.shift()!();
+      const end = parsePgPosition(later[1]!).commitEndLsn;
+      await waitFor(() => src.ackedLsn >= end, 'the last transaction to be confirmed');
+    } finally {
+      for (const release of gates) release();
+      await src.stop();
+    }
+    expect(lsnValue(await confirmedFlush('cdc_lanes'))).toBeGreaterThanOrEqual(
+      parsePgPosition(fast.events().at(-1)!.position).commitEndLsn,
+    );
+  });
+
   it('stops on a non-retriable sink error instead of skipping the change', async () => {
     const fatalErrors: unknown[] = [];
     const broken: ChangeSink = {

@@ -7,7 +7,7 @@
  */
 import type { ChangeEvent, ChangeSink, Logger } from '@commerce/common';
 import type { Sql } from 'postgres';
-import { deliverToSinks } from '../deliver.ts';
+import { SinkLanes } from '../deliver.ts';
 import { CdcError } from '../errors.ts';
 import type { CdcMetrics } from '../metrics.ts';
 import type { ChangeSourceRunner } from '../source.ts';
@@ -87,7 +87,8 @@ export function createPgSource(options: PgSourceOptions): PgSource {
     const queue: DecodedTransaction[] = [];
     let queued = 0;
     let paused = false;
-    let busy = false;
+    /** batches handed to the sinks and not yet confirmed */
+    let inflight = 0;
     let wake: (() => void) | null = null;
     let endSession!: (error: unknown) => void;
     const ended = new Promise<unknown>((resolve) => {
@@ -137,7 +138,7 @@ export function createPgSource(options: PgSourceOptions): PgSource {
       // Nothing decoded is waiting: every commit before this keepalive was confirmed, so the slot may
       // move to it (Postgres's own apply worker does the same) and WAL of other databases or
       // unpublished tables is not retained for us.
-      const idle = !assembler.inTransaction && queue.length === 0 && !busy;
+      const idle = !assembler.inTransaction && queue.length === 0 && inflight === 0;
       const walEnd = parseLsn(lsnText);
       const advance = idle && walEnd > acked;
       if (advance) acked = walEnd;
@@ -162,8 +163,43 @@ export function createPgSource(options: PgSourceOptions): PgSource {
       return txs;
     };
 
+    // each sink in its own lane: the bus does not wait behind the search index (see SinkLanes)
+    const lanes = new SinkLanes(sinks, { signal: current.abort.signal, logger, maxBatchChanges: maxBatch });
+    let statusQueued = false;
+    const confirm = (last: DecodedTransaction, txCount: number, changes: number, started: number) => {
+      acked = last.endLsn;
+      // one standby status per turn of the event loop, however many batches were confirmed in it
+      if (!statusQueued) {
+        statusQueued = true;
+        setImmediate(() => {
+          statusQueued = false;
+          sendStandbyStatus(service, acked);
+        });
+      }
+      inflight--;
+      queued -= changes;
+      metrics.queuedChanges.set(queued);
+      metrics.deliverySeconds.observe((performance.now() - started) / 1000);
+      metrics.commitToAckSeconds.observe(Math.max(0, Date.now() - last.commitTs) / 1000);
+      metrics.changes.inc({ source: 'pg' }, changes);
+      metrics.transactions.inc({ source: 'pg' }, txCount);
+      metrics.batches.inc({ source: 'pg' });
+      metrics.ackedLsn.set(Number(acked));
+      if (paused && queued < maxQueued / 2) {
+        paused = false;
+        replicationSocket(service)?.resume();
+      }
+    };
+
+    /**
+     * Hands batches to the lanes as soon as they are decoded, without waiting for the previous one
+     * to be accepted (`queued`, counted until confirmation, still bounds what is in flight), and
+     * confirms each batch's end LSN, in order, once every sink accepted it.
+     */
     const deliver = async () => {
-      while (!current.ended && !stopping) {
+      let failed: { error: unknown } | null = null;
+      let confirmed: Promise<void> = Promise.resolve();
+      while (!current.ended && !stopping && !failed) {
         if (queue.length === 0) {
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -171,33 +207,27 @@ export function createPgSource(options: PgSourceOptions): PgSource {
           wake = null;
           continue;
         }
-        busy = true;
+        inflight++;
         const txs = takeBatch();
         await resolveKeys(txs, assembler, current.abort.signal);
         const events: ChangeEvent[] = txs.length === 1 ? txs[0]!.events : txs.flatMap((t) => t.events);
         const started = performance.now();
-        if (events.length > 0) {
-          await deliverToSinks({ events, position: events[events.length - 1]!.position }, sinks, {
-            signal: current.abort.signal,
-            logger,
-          });
-        }
+        const accepted =
+          events.length > 0 ? lanes.submit({ events, position: events[events.length - 1]!.position }) : undefined;
         const last = txs[txs.length - 1]!;
-        acked = last.endLsn;
+        confirmed = (accepted ? Promise.all([confirmed, accepted]) : confirmed).then(() =>
+          confirm(last, txs.length, events.length, started),
+        );
+        confirmed.catch((error: unknown) => {
+          failed ??= { error };
+          wake?.();
+        });
+      }
+      try {
+        await confirmed;
+      } finally {
+        // what was confirmed last reaches the server before the connection closes
         sendStandbyStatus(service, acked);
-        busy = false;
-        queued -= events.length;
-        metrics.queuedChanges.set(queued);
-        metrics.deliverySeconds.observe((performance.now() - started) / 1000);
-        metrics.commitToAckSeconds.observe(Math.max(0, Date.now() - last.commitTs) / 1000);
-        metrics.changes.inc({ source: 'pg' }, events.length);
-        metrics.transactions.inc({ source: 'pg' }, txs.length);
-        metrics.batches.inc({ source: 'pg' });
-        metrics.ackedLsn.set(Number(acked));
-        if (paused && queued < maxQueued / 2) {
-          paused = false;
-          replicationSocket(service)?.resume();
-        }
       }
     };
     current.delivering = deliver().catch((error) => {
