@@ -10,6 +10,8 @@ export const DOMAIN_EVENT_TYPES = [
   'stock.out',
   'stock.restocked',
   'product.changed',
+  /** control event for hub instances (internal topic, never sent to terminals): a terminal's access was revoked */
+  'terminal.revoked',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];

@@ -2,6 +2,7 @@ import type { Principal } from '@commerce/common';
 import { topics } from '@commerce/common';
 import { describe, expect, it } from 'vitest';
 import { authorizeTopic } from './authorize.ts';
+import { REVOCATIONS_TOPIC } from './bus/control-topics.ts';
 
 const principal = (over: Partial<Principal>): Principal => ({
   kind: 'terminal',
@@ -21,6 +22,14 @@ const reason = (p: Principal, topic: string) => {
 
 describe('authorizeTopic', () => {
   const grillKds = principal({ roles: ['terminal', 'kitchen'], branchIds: ['2'], stationIds: ['3'] });
+
+  it("never lets anyone read the hub instances' internal topics (revocations)", () => {
+    for (const roles of [['owner'], ['manager'], ['terminal', 'kitchen'], ['stock_clerk']] as const) {
+      const p = principal({ kind: 'staff', roles: [...roles] });
+      expect(reason(p, REVOCATIONS_TOPIC)).toBe('invalid_topic');
+      expect(reason(p, `${REVOCATIONS_TOPIC}:m:1:stock`)).toBe('invalid_topic');
+    }
+  });
 
   it('keeps merchants apart whatever the role', () => {
     const owner = principal({ kind: 'staff', roles: ['owner'] });

@@ -1,5 +1,6 @@
 import { type Principal, parseTopic, type Role, type Topic } from '@commerce/common';
 import type { RefusalReason } from '@commerce/sdk/wire';
+import { isInternalTopic } from './bus/control-topics.ts';
 
 export type Verdict = { ok: true; topic: Topic } | { ok: false; reason: RefusalReason };
 
@@ -20,6 +21,8 @@ const READERS: Record<Topic['kind'], readonly Role[]> = {
  * the kitchen topics of the stations it names, nothing else.
  */
 export function authorizeTopic(principal: Principal, topicName: string): Verdict {
+  // the hub's own control topics (revocations) are for hub instances only, whoever asks
+  if (isInternalTopic(topicName)) return { ok: false, reason: 'invalid_topic' };
   const topic = parseTopic(topicName);
   if (!topic) return { ok: false, reason: 'invalid_topic' };
   if (topic.merchantId !== principal.merchantId) return { ok: false, reason: 'forbidden_merchant' };

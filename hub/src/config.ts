@@ -1,6 +1,8 @@
 import { defineConfig, env } from '@commerce/common';
+import { MAX_EVENTS_PER_FRAME } from '@commerce/sdk/wire';
 import { z } from 'zod';
 import { busDriverSchema, DEFAULT_HISTORY_MAX } from './bus/create-bus.ts';
+import { DEFAULT_MAX_EVENTS_PER_FRAME } from './topic-channel.ts';
 
 const pem = (what: string) =>
   z
@@ -39,6 +41,9 @@ export const hubConfigSchema = defineConfig(
     HUB_CLIENT_BURST: env.int(60, 1).describe('client messages allowed in a burst'),
     HUB_MAX_SUBSCRIPTIONS: env.int(64, 1).describe('topics one connection may subscribe to'),
     HUB_TOPIC_KEY_ROTATE_S: env.int(600, 1).describe('topic keys rotate at least this often (and on loss of access)'),
+    HUB_MAX_EVENTS_PER_FRAME: env
+      .int(DEFAULT_MAX_EVENTS_PER_FRAME, 1, MAX_EVENTS_PER_FRAME)
+      .describe('events arriving in the same turn sealed together into one topic frame (1 = one frame per event)'),
     HUB_MAX_RECOVER: env.int(10_000, 1).describe('most missed entries replayed on reconnect; more = reload'),
     HUB_REVOCATION_RECHECK_S: env.int(60, 1).describe('open sessions are re-checked for revocation this often'),
     HUB_DRAIN_TIMEOUT_MS: env.int(5_000, 0).describe('on SIGTERM, time given to terminals to leave before closing'),

@@ -5,8 +5,9 @@ import type { HubConfig } from './config.ts';
 import { HubCore } from './hub-core.ts';
 import { createHubMetrics } from './metrics.ts';
 import { NEVER_REVOKED, type RevocationCheck, type RevocationMatch } from './revocation.ts';
+import { subscribeRevocations } from './revocation-feed.ts';
 import type { Session } from './session.ts';
-import { DEFAULT_MAX_FRAMES_PER_KEY } from './topic-channel.ts';
+import { DEFAULT_MAX_EVENTS_PER_FRAME, DEFAULT_MAX_FRAMES_PER_KEY } from './topic-channel.ts';
 import { TopicRegistry } from './topic-registry.ts';
 import { UwsServer } from './uws-adapter.ts';
 
@@ -29,6 +30,8 @@ export interface HubSettings {
   rekeyAfter: number;
   /** topic frames per topic key before it rotates */
   maxFramesPerKey: number;
+  /** events sealed together into one topic frame when they arrive in the same turn; 1 = one per frame */
+  maxEventsPerFrame: number;
   /** how long a topic nobody here reads stays subscribed to the bus */
   lingerMs: number;
   /** housekeeping period (handshake timeouts, token expiry, key age) */
@@ -52,6 +55,7 @@ export const DEFAULT_HUB_SETTINGS: HubSettings = {
   drainTimeoutMs: 5_000,
   rekeyAfter: DEFAULT_REKEY_AFTER,
   maxFramesPerKey: DEFAULT_MAX_FRAMES_PER_KEY,
+  maxEventsPerFrame: DEFAULT_MAX_EVENTS_PER_FRAME,
   lingerMs: 30_000,
   sweepMs: 1_000,
   processMetrics: true,
@@ -73,6 +77,7 @@ export function settingsFromConfig(config: HubConfig): HubSettings {
     maxRecover: config.HUB_MAX_RECOVER,
     revocationRecheckS: config.HUB_REVOCATION_RECHECK_S,
     drainTimeoutMs: config.HUB_DRAIN_TIMEOUT_MS,
+    maxEventsPerFrame: config.HUB_MAX_EVENTS_PER_FRAME,
   };
 }
 
@@ -96,7 +101,10 @@ export interface Hub {
   readonly port: number;
   /** SPKI PEM and key id of the signing key: what terminals pin */
   publicKey(): Promise<{ spkiPem: string; keyId: string }>;
-  /** end the sessions of a revoked terminal or token now, rotating the keys of their topics */
+  /**
+   * End the sessions of a revoked terminal or token now, rotating the keys of their topics. Only
+   * this instance: revocations committed in Postgres reach every instance by the bus by themselves.
+   */
   revoke(match: RevocationMatch): number;
   metricsText(): Promise<string>;
   /** in-process access for tests and the benchmark */
@@ -111,6 +119,7 @@ export function createHub(deps: HubDeps): Hub {
   let ready = false;
   let signingKey: SigningKey | undefined = typeof deps.signingKey === 'string' ? undefined : deps.signingKey;
   const timers: Array<ReturnType<typeof setInterval>> = [];
+  let stopRevocations: (() => Promise<void>) | undefined;
 
   let core: HubCore;
   const metrics = createHubMetrics(
@@ -151,6 +160,7 @@ export function createHub(deps: HubDeps): Hub {
     logger,
     now,
     maxFramesPerKey: settings.maxFramesPerKey,
+    maxEventsPerFrame: settings.maxEventsPerFrame,
     lingerMs: settings.lingerMs,
   });
 
@@ -194,6 +204,8 @@ export function createHub(deps: HubDeps): Hub {
           core.end(session, CloseCode.slowConsumer, 'slow consumer');
         },
       };
+      // revocations committed in Postgres reach this instance through cdc and the bus
+      stopRevocations = await subscribeRevocations({ bus: deps.bus, revoke: (match) => core.revoke(match), logger });
       await server.listen();
       timers.push(
         setInterval(() => {
@@ -214,6 +226,8 @@ export function createHub(deps: HubDeps): Hub {
       core.drain();
       const deadline = now() + settings.drainTimeoutMs;
       while (core.sessions.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await stopRevocations?.().catch((error) => logger.warn({ err: error }, 'revocations unsubscribe failed'));
+      stopRevocations = undefined;
       await registry.stop();
       server.close();
       logger.info('hub stopped');

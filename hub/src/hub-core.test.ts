@@ -63,7 +63,7 @@ async function subscribers(hub: Awaited<ReturnType<typeof setup>>['hub'], topic:
 
 describe('encrypt once per topic', () => {
   it('seals each event once and hands the same bytes to every subscriber', async () => {
-    const { bus, hub } = await setup();
+    const { bus, hub } = await setup({ maxEventsPerFrame: 1 });
     const topic = topics.kitchen('1', '2', '3');
     const clients = await subscribers(hub, topic, 25);
     await bus.publish(Array.from({ length: 10 }, () => makeEvent(topic)));
@@ -76,8 +76,34 @@ describe('encrypt once per topic', () => {
     for (const c of clients) expect(c.events.map((e) => e.position.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('seals the events of one bus delivery together, up to maxEventsPerFrame, and every terminal reads them in order', async () => {
+    const { bus, hub } = await setup({ maxEventsPerFrame: 4 });
+    const topic = topics.kitchen('1', '2', '3');
+    const clients = await subscribers(hub, topic, 5);
+    const events = Array.from({ length: 10 }, () => makeEvent(topic));
+    await bus.publish(events); // one delivery: frames of 4, 4 and 2
+    await bus.publish([makeEvent(topic)]); // a later turn: a frame of its own
+    await until(() => clients.every((c) => c.events.length === 11));
+    expect(hub.fanout.publishCalls).toBe(4);
+    for (const c of clients) {
+      expect(c.frames.map((f) => [decodeTopicHeader(f).seq, decodeTopicHeader(f).count])).toEqual([
+        [1, 4],
+        [5, 4],
+        [9, 2],
+        [11, 1],
+      ]);
+      expect(c.events.map((e) => e.position.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(c.events.slice(0, 10).map((e) => e.event.id)).toEqual(events.map((e) => e.id));
+    }
+    expect(new Set(clients.map((c) => Buffer.from(c.frames[0]!).toString('hex'))).size).toBe(1);
+    const metrics = await hub.metrics.registry.metrics();
+    expect(metrics).toMatch(/hub_frames_published_total 4/);
+    expect(metrics).toMatch(/hub_events_published_total 11/);
+    expect(metrics).toMatch(/hub_deliveries_total 55/);
+  });
+
   it('rotates on a timer and after maxFramesPerKey frames; subscribers keep reading', async () => {
-    const { bus, hub } = await setup({ maxFramesPerKey: 4 });
+    const { bus, hub } = await setup({ maxFramesPerKey: 4, maxEventsPerFrame: 1 });
     const topic = topics.stockAlerts('1');
     const clients = await subscribers(hub, topic, 3);
     await bus.publish(Array.from({ length: 6 }, () => makeEvent(topic)));

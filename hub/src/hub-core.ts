@@ -12,6 +12,7 @@ import {
   generateEphemeral,
   helloSchema,
   Labels,
+  PROTOCOL_VERSION,
   PUBLIC_KEY_BYTES,
   parseJson,
   randomBytes,
@@ -200,7 +201,7 @@ export class HubCore {
     session.phase = 'open';
     const welcome: Welcome = {
       t: 'welcome',
-      v: 1,
+      v: PROTOCOL_VERSION,
       sessionId: toBase64Url(transcript.sessionId),
       serverKey: toBase64Url(ephemeral.publicRaw),
       signature: toBase64Url(signature),

@@ -33,7 +33,8 @@ describe('operations', () => {
     for (const line of [
       'hub_connections 1',
       'hub_subscriptions 1',
-      'hub_frames_published_total 2',
+      'hub_frames_published_total 1', // one bus delivery: both events in one frame
+      'hub_events_published_total 2',
       'hub_deliveries_total 2',
       'hub_handshakes_total{result="ok"} 1',
     ]) {

@@ -48,9 +48,14 @@ export function createHubMetrics(source: HubGaugeSource, options: { processMetri
       help: 'topic frames sealed and published',
       registers,
     }),
+    events: new Counter({
+      name: 'hub_events_published_total',
+      help: 'events sealed into topic frames (a frame carries one or more)',
+      registers,
+    }),
     deliveries: new Counter({
       name: 'hub_deliveries_total',
-      help: 'topic frames handed to subscribers (frames × local subscribers)',
+      help: 'events handed to subscribers (events × local subscribers)',
       registers,
     }),
     drops: new Counter({ name: 'hub_drops_total', help: 'messages dropped at the backpressure limit', registers }),

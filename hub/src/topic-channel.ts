@@ -1,5 +1,5 @@
 import type { Logger } from '@commerce/common';
-import { MAX_COUNTER, randomBytes, toBase64Url, utf8 } from '@commerce/sdk/wire';
+import { MAX_COUNTER, MAX_EVENTS_PER_FRAME, randomBytes, toBase64Url, utf8 } from '@commerce/sdk/wire';
 import type { BusEntry } from './bus/bus.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { Session } from './session.ts';
@@ -14,6 +14,16 @@ interface TopicKey {
   createdAt: number;
 }
 
+/** Entries gathered for one frame: consecutive positions of one epoch, one key and nonce counter. */
+interface FrameBatch {
+  key: TopicKey;
+  counter: number;
+  epoch: string;
+  seq: number;
+  events: string[];
+  chars: number;
+}
+
 export type RotationReason = 'timer' | 'access_lost' | 'frame_limit';
 
 export interface TopicChannelDeps {
@@ -22,18 +32,29 @@ export interface TopicChannelDeps {
   logger: Logger;
   /** rotate the key after this many frames (well below the 2^32 nonce counter) */
   maxFramesPerKey: number;
+  /** most events sealed into one frame; 1 = one frame per event */
+  maxEventsPerFrame: number;
   now: () => number;
 }
+
+/**
+ * A frame stops growing past this much event JSON: below uWebSockets' 16 KiB cork buffer, so a
+ * publish stays on its batched path, and small enough that no terminal waits on a huge frame.
+ */
+export const FRAME_TARGET_CHARS = 15 * 1024;
 
 type Op = { kind: 'entry'; entry: BusEntry } | { kind: 'task'; run: () => Promise<void> };
 
 /**
  * One topic on this hub instance: its current key, its local subscribers and an ordered queue.
- * A bus entry is sealed once with the topic key and handed to the transport's native publish, the
+ * Bus entries are sealed with the topic key and handed to the transport's native publish, the
  * same bytes for every subscriber; nothing on that path loops over sockets, and when no join or
- * rotation is in flight it runs synchronously. Joins and rotations (which send the key to each
- * subscriber, sealed with its session key) are queued with the entries, so a subscriber always
- * holds a key before the first frame sealed with it.
+ * rotation is in flight it runs synchronously. Entries that arrive in the same turn of the event
+ * loop (one bus delivery: a cdc batch, a Redis notification) are sealed together into one frame
+ * at the end of that turn (a microtask, never a timer), up to maxEventsPerFrame and
+ * FRAME_TARGET_CHARS. Joins and rotations (which send the key to each subscriber, sealed with its
+ * session key) are queued with the entries, and whatever was gathered before them is published
+ * first, so a subscriber always holds a key before the first frame sealed with it.
  */
 export class TopicChannel {
   readonly subscribers = new Set<Session>();
@@ -42,6 +63,12 @@ export class TopicChannel {
   #queue: Op[] = [];
   #running = false;
   #timerRotationQueued = false;
+  #batch: FrameBatch | undefined;
+  #flushQueued = false;
+  readonly #flushSoon = () => {
+    this.#flushQueued = false;
+    this.#flush();
+  };
   #idle: Promise<void> = Promise.resolve();
   #markIdle: () => void = () => {};
   /** unsubscribes this channel from the bus; set by the registry */
@@ -68,12 +95,24 @@ export class TopicChannel {
   /** A bus entry to seal and publish, in arrival order. */
   push(entry: BusEntry): void {
     if (this.subscribers.size === 0) return; // nobody here reads it; late joiners get positions from the bus
-    if (this.#running || this.#queue.length > 0 || this.#key.counter >= this.deps.maxFramesPerKey) {
-      this.#queue.push({ kind: 'entry', entry });
-      this.#kick();
+    if (this.#running || this.#queue.length > 0) {
+      this.#enqueue(entry);
       return;
     }
-    this.#publish(entry);
+    const json = JSON.stringify(entry.event);
+    if (!this.#accepts(entry, json)) {
+      this.#flush();
+      if (this.#key.counter >= this.deps.maxFramesPerKey) {
+        this.#enqueue(entry); // rotating is async: the queue does it first
+        return;
+      }
+      this.#open(entry);
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(this.#flushSoon);
+      }
+    }
+    this.#add(json);
   }
 
   /** Hands the current key to the session (sealed with its session key), then subscribes it. */
@@ -105,32 +144,70 @@ export class TopicChannel {
     });
   }
 
-  /** Resolves when the queue is empty (tests and drain). */
+  /** Resolves when the queue is empty and gathered entries are published (tests and drain). */
   settled(): Promise<void> {
+    this.#flush();
     return this.#running ? this.#idle : Promise.resolve();
   }
 
-  #publish(entry: BusEntry): void {
+  /** Can the entry join the frame being gathered? Same epoch, next position, room left. */
+  #accepts(entry: BusEntry, json: string): boolean {
+    const batch = this.#batch;
+    return (
+      batch !== undefined &&
+      entry.epoch === batch.epoch &&
+      entry.seq === batch.seq + batch.events.length &&
+      batch.events.length < this.deps.maxEventsPerFrame &&
+      batch.chars + json.length <= FRAME_TARGET_CHARS
+    );
+  }
+
+  /** Starts a frame at this entry's position, reserving the key and nonce counter it is sealed with. */
+  #open(entry: BusEntry): void {
     const key = this.#key;
+    this.#batch = { key, counter: key.counter++, epoch: entry.epoch, seq: entry.seq, events: [], chars: 0 };
+  }
+
+  #add(json: string): void {
+    const batch = this.#batch!;
+    batch.events.push(json);
+    batch.chars += json.length + 1;
+    if (batch.events.length >= this.deps.maxEventsPerFrame) this.#flush();
+  }
+
+  #enqueue(entry: BusEntry): void {
+    this.#flush();
+    this.#queue.push({ kind: 'entry', entry });
+    this.#kick();
+  }
+
+  /** Seals the gathered entries into one frame and publishes it. */
+  #flush(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#batch = undefined;
+    const count = batch.events.length;
     let frame: Uint8Array;
     try {
       frame = sealTopicFrameSync(
-        key.raw,
-        { topicId: this.id, keyId: key.id, counter: key.counter++, epoch: entry.epoch, seq: entry.seq },
+        batch.key.raw,
+        { topicId: this.id, keyId: batch.key.id, counter: batch.counter, epoch: batch.epoch, seq: batch.seq, count },
         this.nameBytes,
-        utf8(JSON.stringify(entry.event)),
+        utf8(count === 1 ? `[${batch.events[0]}]` : `[${batch.events.join(',')}]`),
       );
     } catch (error) {
-      this.deps.logger.error({ err: error, topic: this.name, seq: entry.seq }, 'sealing a frame failed');
+      this.deps.logger.error({ err: error, topic: this.name, seq: batch.seq, count }, 'sealing a frame failed');
       return;
     }
     this.deps.fanout.publish(this.name, frame);
     this.deps.metrics.published.inc();
+    this.deps.metrics.events.inc(count);
     // local subscribers of this channel are exactly the transport's subscribers of this topic here
-    this.deps.metrics.deliveries.inc(this.subscribers.size);
+    this.deps.metrics.deliveries.inc(this.subscribers.size * count);
   }
 
   #task<T>(run: () => Promise<T>): Promise<T> {
+    this.#flush(); // what was gathered before the task goes out before it, with the key it was sealed for
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ kind: 'task', run: () => run().then(resolve, reject) });
       this.#kick();
@@ -150,15 +227,24 @@ export class TopicChannel {
     try {
       for (let op = this.#queue.shift(); op; op = this.#queue.shift()) {
         if (op.kind === 'task') {
+          this.#flush();
           await op
             .run()
             .catch((error) => this.deps.logger.error({ err: error, topic: this.name }, 'topic task failed'));
           continue;
         }
-        if (this.#key.counter >= this.deps.maxFramesPerKey) await this.#rotateNow('frame_limit');
-        this.#publish(op.entry);
+        const json = JSON.stringify(op.entry.event);
+        if (!this.#accepts(op.entry, json)) {
+          this.#flush();
+          if (this.#key.counter >= this.deps.maxFramesPerKey) await this.#rotateNow('frame_limit');
+          this.#open(op.entry);
+        }
+        this.#add(json);
+        // consecutive queued entries share frames; anything else publishes what was gathered
+        if (this.#queue[0]?.kind !== 'entry') this.#flush();
       }
     } finally {
+      this.#flush();
       this.#running = false;
       this.#markIdle();
     }
@@ -183,3 +269,5 @@ function newKey(id: number, now: number): TopicKey {
 }
 
 export const DEFAULT_MAX_FRAMES_PER_KEY = Math.min(1 << 24, MAX_COUNTER);
+/** events coalesced into one frame by default (bounded further by FRAME_TARGET_CHARS) */
+export const DEFAULT_MAX_EVENTS_PER_FRAME = Math.min(64, MAX_EVENTS_PER_FRAME);

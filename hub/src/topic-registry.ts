@@ -11,6 +11,7 @@ export interface TopicRegistryDeps {
   logger: Logger;
   now: () => number;
   maxFramesPerKey: number;
+  maxEventsPerFrame: number;
   /** how long a topic without local subscribers stays subscribed to the bus, to absorb reconnect churn */
   lingerMs: number;
 }
@@ -78,6 +79,7 @@ export class TopicRegistry {
       metrics: this.deps.metrics,
       logger: this.deps.logger,
       maxFramesPerKey: this.deps.maxFramesPerKey,
+      maxEventsPerFrame: this.deps.maxEventsPerFrame,
       now: this.deps.now,
     };
     const channel = new TopicChannel(topic, this.#nextId++ >>> 0, channelDeps);

@@ -7,12 +7,12 @@ describe('sealTopicFrameSync', () => {
   it('produces exactly the bytes of the WebCrypto sealer, which the SDK opens', async () => {
     const key = await importTopicKey(VECTOR.topicKey);
     const topic = utf8(VECTOR.topic);
-    for (const [seq, text] of [
-      [1, '{}'],
-      [2 ** 40, '{"a":"ü"}'],
-      [7, 'x'.repeat(5000)],
+    for (const [seq, count, text] of [
+      [1, 1, '[{}]'],
+      [2 ** 40, 2, '[{"a":"ü"},{}]'],
+      [7, 1, `["${'x'.repeat(5000)}"]`],
     ] as const) {
-      const header = { topicId: 3, keyId: 0xfffffffe, counter: seq % 1000, epoch: 'ep-1', seq };
+      const header = { topicId: 3, keyId: 0xfffffffe, counter: seq % 1000, epoch: 'ep-1', seq, count };
       const sync = sealTopicFrameSync(VECTOR.topicKey, header, topic, utf8(text));
       const web = await sealTopicFrame(key, header, topic, utf8(text));
       expect(Buffer.from(sync).equals(Buffer.from(web))).toBe(true);

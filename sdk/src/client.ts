@@ -5,7 +5,7 @@ import { Emitter } from './emitter.ts';
 import { TopicStream } from './topic-stream.ts';
 import { fromBase64, utf8 } from './wire/bytes.ts';
 import { CloseCode, FATAL_CLOSE_CODES } from './wire/close-codes.ts';
-import { parseJson } from './wire/codec.ts';
+import { parseTopicEvents, WireError } from './wire/codec.ts';
 import { importPinnedKey, importTopicKey, openTopicFrame, type PinnedKey } from './wire/crypto.ts';
 import { domainEventSchema, type Position, type ServerMessage, type Welcome } from './wire/messages.ts';
 
@@ -250,23 +250,30 @@ export class HubClient extends Emitter<HubClientEvents> {
       return sub.stream.resync();
     }
     const last = sub.stream.last;
-    if (!sub.stream.pending && last && last.seq > 0 && frame.epoch === last.epoch && frame.seq <= last.seq) {
+    const lastSeq = frame.seq + frame.count - 1;
+    // a frame whose every position was already delivered is a replay (a partial overlap is deduplicated per event)
+    if (!sub.stream.pending && last && last.seq > 0 && frame.epoch === last.epoch && lastSeq <= last.seq) {
       return this.emit('rejected', { reason: 'replayed', topic: sub.topic });
     }
-    let event: DomainEvent;
+    const events: DomainEvent[] = [];
     try {
       const plaintext = await openTopicFrame(key, frame, sub.topicBytes);
-      const parsed = domainEventSchema.safeParse(parseJson(plaintext));
-      if (!parsed.success) {
-        this.emit('rejected', { reason: 'bad_event', topic: sub.topic });
-        return sub.stream.resync();
+      for (const raw of parseTopicEvents(plaintext, frame.count)) {
+        const parsed = domainEventSchema.safeParse(raw);
+        if (!parsed.success) {
+          this.emit('rejected', { reason: 'bad_event', topic: sub.topic });
+          return sub.stream.resync();
+        }
+        events.push(parsed.data as DomainEvent);
       }
-      event = parsed.data as DomainEvent;
-    } catch {
-      this.emit('rejected', { reason: 'tampered', topic: sub.topic });
+    } catch (error) {
+      const reason = error instanceof WireError && error.code === 'bad_message' ? 'bad_event' : 'tampered';
+      this.emit('rejected', { reason, topic: sub.topic });
       return sub.stream.resync();
     }
-    sub.stream.live({ epoch: frame.epoch, seq: frame.seq, event });
+    for (let i = 0; i < events.length; i++) {
+      sub.stream.live({ epoch: frame.epoch, seq: frame.seq + i, event: events[i]! });
+    }
   }
 
   #sink(topic: string) {

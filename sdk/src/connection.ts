@@ -1,7 +1,7 @@
 import { fromBase64, toBase64Url } from './wire/bytes.ts';
 import { CloseCode } from './wire/close-codes.ts';
 import { decodePlain, decodeTopicHeader, encodePlain, frameType, parseJson, WireError } from './wire/codec.ts';
-import { FrameType, Labels, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './wire/constants.ts';
+import { FrameType, Labels, PROTOCOL_VERSION, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './wire/constants.ts';
 import {
   deriveSessionSecrets,
   type EphemeralKey,
@@ -85,7 +85,7 @@ export class HubConnection {
     ws.onopen = () => {
       const hello = {
         t: 'hello' as const,
-        v: 1 as const,
+        v: PROTOCOL_VERSION,
         clientKey: toBase64Url(this.#ephemeral!.publicRaw),
         ...(this.options.tokenTransport === 'message' ? { token: this.options.token } : {}),
         ...(this.options.agent ? { agent: this.options.agent } : {}),

@@ -12,10 +12,13 @@
  * - inventory_levels → stock.changed when on_hand, reserved or the threshold changed, plus
  *   stock.low / stock.out / stock.restocked by stock-alerts.ts.
  * - products / product_variants → one product.changed per product and transaction.
+ * - terminals whose revoked_at became set → terminal.revoked on the hub's internal revocations
+ *   topic (revocations.ts), so every hub instance ends that terminal's sessions at once.
  * Snapshot reads (op r) describe state that existed before capture began: terminals load state
  * from the api, so they produce no events. Truncates carry no rows and are counted as skipped.
  */
 import { type ChangeEvent, type DomainEvent, type DomainEventType, type Row, topics } from '@commerce/common';
+import { REVOCATIONS_TOPIC } from '@commerce/hub/bus';
 import {
   id,
   type KitchenTicketEventEntity,
@@ -33,6 +36,7 @@ import {
   toVariant,
 } from './entities.ts';
 import { domainEventId } from './event-id.ts';
+import { terminalRevocation } from './revocations.ts';
 import { stockAlert } from './stock-alerts.ts';
 
 export interface VariantInfo {
@@ -196,6 +200,12 @@ function routeTransaction(tx: readonly ChangeEvent[], enrichment: Enrichment, ou
         const merchantId = id(row.merchant_id);
         const entity = productEntity(productId, null, variants.get(productId) ?? [], false);
         emit('product.changed', productId, merchantId, topics.catalog(merchantId), change, entity);
+        break;
+      }
+      case 'terminals': {
+        const revocation = terminalRevocation(change, row);
+        if (revocation)
+          emit('terminal.revoked', revocation.subject.id, id(row.merchant_id), REVOCATIONS_TOPIC, change, revocation);
         break;
       }
       default:

@@ -10,7 +10,9 @@ import {
   importTopicKey,
   Labels,
   openTopicFrame,
+  PROTOCOL_VERSION,
   parseJson,
+  parseTopicEvents,
   SealedReceiver,
   SealedSender,
   SUBPROTOCOL,
@@ -20,13 +22,21 @@ import {
   verifyTranscript,
   welcomeSchema,
 } from '@commerce/sdk/wire';
-import { BENCH_TOPIC, type ClientCommand, type ClientReport, type ClientSetup, now } from './bench-protocol.ts';
+import {
+  BENCH_TOPIC,
+  type ClientCommand,
+  type ClientReport,
+  type ClientSetup,
+  now,
+  topicFrameCount,
+} from './bench-protocol.ts';
 import { connectRaw, type RawWs } from './raw-ws.ts';
 
 /**
- * A process full of terminals. Every terminal counts the frames it receives; probe terminals also
- * decrypt (encrypted modes) or parse (plain) every `sampleEvery`-th frame, check order and record
- * publish→decrypted latency. Encrypted-mode terminals do the real handshake with the pinned key.
+ * A process full of terminals. Every terminal counts the events it receives (a sealed frame says
+ * how many it carries in its clear header); probe terminals also decrypt (encrypted modes) or parse
+ * (plain) the frame holding every `sampleEvery`-th event, check the order of all its events and
+ * record publish→decrypted latency. Encrypted-mode terminals do the real handshake with the pinned key.
  */
 interface Terminal {
   ws: RawWs;
@@ -51,29 +61,35 @@ let cpuMark = process.cpuUsage();
 const topicBytes = utf8(BENCH_TOPIC);
 const send = (report: ClientReport) => process.send!(report);
 
+type BenchEvent = { entity: { seq: number; sentAt: number } };
+
 async function probeFrame(t: Terminal, frame: Uint8Array): Promise<void> {
   try {
-    let event: { entity: { seq: number; sentAt: number } };
+    let events: BenchEvent[];
     if (t.key) {
       const header = decodeTopicHeader(frame);
-      event = parseJson(await openTopicFrame(t.key, header, topicBytes)) as typeof event;
+      events = parseTopicEvents(await openTopicFrame(t.key, header, topicBytes), header.count) as BenchEvent[];
     } else {
-      event = JSON.parse(Buffer.from(frame).toString()) as typeof event;
+      events = [JSON.parse(Buffer.from(frame).toString()) as BenchEvent];
     }
     const at = now();
     decrypted++;
-    if (event.entity.seq <= t.lastSeq) errors++;
-    t.lastSeq = event.entity.seq;
-    if (sampleEvery === 1) latencies.push(at - event.entity.sentAt);
+    for (const event of events) {
+      if (event.entity.seq <= t.lastSeq) errors++;
+      t.lastSeq = event.entity.seq;
+      if (sampleEvery === 1) latencies.push(at - event.entity.sentAt);
+    }
   } catch {
     errors++;
   }
 }
 
-function onFrame(t: Terminal, buf: Buffer, start: number, end: number): void {
-  t.count++;
-  received++;
-  if (t.probe && sampleEvery > 0 && t.count % sampleEvery === 0) {
+/** A frame of `events` events arrived (sealed frames carry their count in the clear header). */
+function onFrame(t: Terminal, buf: Buffer, start: number, end: number, events = 1): void {
+  const before = t.count;
+  t.count += events;
+  received += events;
+  if (t.probe && sampleEvery > 0 && Math.floor(t.count / sampleEvery) > Math.floor(before / sampleEvery)) {
     const copy = new Uint8Array(buf.subarray(start, end));
     t.chain = t.chain.then(() => probeFrame(t, copy));
   }
@@ -90,7 +106,8 @@ async function encryptedTerminal(
   let terminal: Terminal | undefined;
   const ws = await connectRaw(setup.port, [SUBPROTOCOL], {
     message: (buf, start, end) => {
-      if (terminal && buf[start + 1] === FrameType.topic) return onFrame(terminal, buf, start, end);
+      if (terminal && buf[start + 1] === FrameType.topic)
+        return onFrame(terminal, buf, start, end, topicFrameCount(buf, start));
       inbox.push(Buffer.from(buf.subarray(start, end)));
       wake?.();
     },
@@ -106,7 +123,9 @@ async function encryptedTerminal(
     }
     return new Uint8Array(inbox.shift()!);
   };
-  ws.send(encodePlain({ t: 'hello', v: 1, clientKey: toBase64Url(ephemeral.publicRaw), token: setup.token }));
+  ws.send(
+    encodePlain({ t: 'hello', v: PROTOCOL_VERSION, clientKey: toBase64Url(ephemeral.publicRaw), token: setup.token }),
+  );
   const welcome = welcomeSchema.parse(decodePlain(await next()));
   const transcript = {
     clientKey: ephemeral.publicRaw,
@@ -148,7 +167,7 @@ async function simpleTerminal(setup: ClientSetup, probe: boolean): Promise<Termi
         });
         return;
       }
-      onFrame(t, buf, start, end);
+      onFrame(t, buf, start, end, setup.mode === 'ws' ? topicFrameCount(buf, start) : 1);
     },
     closed: () => closed++,
   });
@@ -165,7 +184,7 @@ async function connectAll(setup: ClientSetup): Promise<void> {
       const probe = index++ < setup.probes;
       try {
         terminals.push(
-          setup.mode === 'encrypted'
+          setup.mode === 'encrypted' || setup.mode === 'encrypted-single'
             ? await encryptedTerminal(setup, probe, pinned)
             : await simpleTerminal(setup, probe),
         );

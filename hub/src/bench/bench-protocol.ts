@@ -5,7 +5,16 @@ export const BENCH_TOPIC = 'm:1:b:1:kitchen:1';
 export const BENCH_TOPIC_ID = 1;
 export const EVENT_BYTES = 200;
 
-export type Mode = 'plain' | 'encrypted' | 'ws';
+/**
+ * plain: uWS publish of each raw event; encrypted: the hub as configured by default (events of one
+ * turn coalesced into one sealed frame); encrypted-single: the hub with one event per frame;
+ * ws: a `ws` server sealing per socket.
+ */
+export type Mode = 'plain' | 'encrypted' | 'encrypted-single' | 'ws';
+
+/** Events in a topic frame at buf[start..]: the u16 after the epoch and the seq (see docs/hub-protocol.md §6). */
+export const topicFrameCount = (buf: Uint8Array, start: number) =>
+  (buf[start + 23 + buf[start + 14]!]! << 8) | buf[start + 24 + buf[start + 14]!]!;
 
 const origin = performance.timeOrigin;
 /** Wall-clock ms with sub-ms precision, comparable across the benchmark's processes. */

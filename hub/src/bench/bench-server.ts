@@ -17,7 +17,7 @@ if (mode === 'plain') server = await plainServer();
 else if (mode === 'ws') server = await wsBaselineServer();
 else {
   const verify = await createTokenVerifier({ publicKeyPem: env.authPublicPem, issuer: 'bench', audience: 'bench' });
-  server = await encryptedServer(verify, env.signingKeyPem);
+  server = await encryptedServer(verify, env.signingKeyPem, mode === 'encrypted-single' ? 1 : undefined);
 }
 const signing = await importSigningKey(env.signingKeyPem);
 send({ type: 'ready', port: server.port, spkiPem: toPem(signing.spki, 'PUBLIC KEY') });

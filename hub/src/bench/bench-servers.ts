@@ -50,11 +50,25 @@ export async function plainServer(): Promise<BenchServer> {
   };
 }
 
-/** (b) the hub itself: memory bus → seal once per topic → uWS native publish. */
-export async function encryptedServer(verify: TokenVerifier, signingKeyPem: string): Promise<BenchServer> {
+/**
+ * (b) the hub itself: memory bus → seal once per topic → uWS native publish. Every event is its own
+ * bus publish (cdc would hand the bus a whole batch at once); events published in one turn are
+ * coalesced into one frame unless maxEventsPerFrame is 1.
+ */
+export async function encryptedServer(
+  verify: TokenVerifier,
+  signingKeyPem: string,
+  maxEventsPerFrame?: number,
+): Promise<BenchServer> {
   const bus = new MemoryBus({ historyMax: 1000, dedupeWindow: 1000 });
   const hub = createHub({
-    config: { host: '127.0.0.1', port: 0, processMetrics: false, maxBackpressureBytes: 16 * 1024 * 1024 },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      processMetrics: false,
+      maxBackpressureBytes: 16 * 1024 * 1024,
+      ...(maxEventsPerFrame ? { maxEventsPerFrame } : {}),
+    },
     logger: createLogger('bench-hub', 'warn'),
     bus,
     tokenVerifier: verify,
@@ -94,7 +108,7 @@ export async function wsBaselineServer(): Promise<BenchServer> {
   return {
     port: (server.address() as { port: number }).port,
     publish: (event, seq) => {
-      const plaintext = Buffer.from(JSON.stringify(event));
+      const plaintext = Buffer.from(`[${JSON.stringify(event)}]`);
       for (const [ws, state] of sockets) {
         const header = encodeTopicHeader({
           topicId: BENCH_TOPIC_ID,
@@ -102,6 +116,7 @@ export async function wsBaselineServer(): Promise<BenchServer> {
           counter: state.counter++,
           epoch: 'bench',
           seq,
+          count: 1,
         });
         const nonce = Buffer.alloc(12);
         nonce.set(header.subarray(6, 14));

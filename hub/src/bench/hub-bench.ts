@@ -7,8 +7,9 @@ import { EVENT_BYTES, type Mode } from './bench-protocol.ts';
 
 /**
  * `npm run bench -w hub` (root alias bench:hub). One run, three servers, same terminals:
- * (a) uWS native publish of plaintext, (b) the hub (seal once per topic + native publish),
- * (c) a `ws` server sealing per socket. Terminals live in separate processes. Then the RSS per
+ * (a) uWS native publish of plaintext, one publish per event, (b) the hub (seal once per topic +
+ * native publish; events of one turn coalesced into one frame, as configured by default), (b1) the
+ * hub with one event per frame, (c) a `ws` server sealing per socket. Terminals live in separate processes. Then the RSS per
  * idle encrypted connection with 10,000 connections. Ends with one BENCH line.
  */
 const TERMINALS = Number(process.env.BENCH_TERMINALS ?? 1000);
@@ -19,7 +20,7 @@ const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 3000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 50);
 const LATENCY_MS = 3000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-/** throughput phase: probes decrypt (or parse) one frame in this many, so probing costs little in every mode */
+/** throughput phase: probes decrypt (or parse) the frame of one event in this many, so probing costs little in every mode */
 const SAMPLE_EVERY = 100;
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
 const IDLE_PROCS = 4;
@@ -211,18 +212,25 @@ console.log(
   `  ${TERMINALS} terminals in ${CLIENT_PROCS} client processes (raw WebSocket clients), one topic, ${EVENT_BYTES}-byte events`,
 );
 console.log(
-  `  throughput: ${THROUGHPUT_MS} ms publishing, at most ${WINDOW} events ahead of the slowest terminal; ${CLIENT_PROCS * PROBES_PER_PROC} probe terminals decrypt/parse every ${SAMPLE_EVERY}th frame and check order`,
+  `  throughput: ${THROUGHPUT_MS} ms publishing, at most ${WINDOW} events ahead of the slowest terminal; ${CLIENT_PROCS * PROBES_PER_PROC} probe terminals decrypt/parse the frame of every ${SAMPLE_EVERY}th event and check order`,
 );
 console.log(
   `  latency: ${LATENCY_RATE} events/s for ${LATENCY_MS} ms, probes decrypt every frame, publish→decrypted across processes`,
 );
-console.log('  servers in their own process; (c) seals per socket with node:crypto AES-256-GCM (same frame layout)');
+console.log(
+  '  servers in their own process; (a) plain: one uWS publish per raw event; (b) encrypted: the hub as deployed (events published in one turn sealed into one frame); (b1) encrypted-single: the hub with HUB_MAX_EVENTS_PER_FRAME=1; (c) ws: seals per socket with node:crypto AES-256-GCM (same frame layout, one event per frame)',
+);
 console.log(`  ${ROUNDS} rounds, modes alternating; throughput = best round per mode, latency = median over rounds`);
 
 // Rounds alternate the modes so that load from elsewhere on the machine hits all of them alike.
 // Outside load can only slow a round down, so throughput is the best round of each mode (what the
 // server can do); latency percentiles are the median over rounds.
-const modes = (process.env.BENCH_MODES?.split(',').filter(Boolean) ?? ['plain', 'encrypted', 'ws']) as Mode[];
+const modes = (process.env.BENCH_MODES?.split(',').filter(Boolean) ?? [
+  'plain',
+  'encrypted',
+  'encrypted-single',
+  'ws',
+]) as Mode[];
 const byMode = new Map<Mode, ModeResult[]>(modes.map((m) => [m, []]));
 for (let round_ = 1; round_ <= ROUNDS; round_++) {
   for (const mode of modes) {
@@ -261,11 +269,14 @@ console.log(
 );
 type Summary = (typeof results)[number];
 const missing = { perS: Number.NaN, medianPerS: Number.NaN, p99: Number.NaN } as Summary;
-const [plain, encrypted, ws] = (['plain', 'encrypted', 'ws'] as const).map(
+const [plain, encrypted, single, ws] = (['plain', 'encrypted', 'encrypted-single', 'ws'] as const).map(
   (m) => results.find((r) => r.mode === m) ?? missing,
-) as [Summary, Summary, Summary];
+) as [Summary, Summary, Summary, Summary];
 console.log(
   `  ratios: encrypted/plain ${round(encrypted.perS / plain.perS)} (target ≥ 0.8), encrypted/ws ${round(encrypted.perS / ws.perS)} (target ≥ 4), idle ${idle.kb} KB (target ≤ 10); from medians: ${round(encrypted.medianPerS / plain.medianPerS)} and ${round(encrypted.medianPerS / ws.medianPerS)}`,
+);
+console.log(
+  `  without coalescing (one event per frame): encrypted-single/plain ${round(single.perS / plain.perS)} best, ${round(single.medianPerS / plain.medianPerS)} from medians; encrypted-single/ws ${round(single.perS / ws.perS)}`,
 );
 console.log(
   `BENCH ${JSON.stringify({
@@ -273,6 +284,7 @@ console.log(
     terminals: TERMINALS,
     plain_per_s: plain.perS,
     encrypted_per_s: encrypted.perS,
+    encrypted_single_per_s: single.perS,
     ws_baseline_per_s: ws.perS,
     p99_ms: encrypted.p99,
     idle_conn_kb: idle.kb,

@@ -33,6 +33,7 @@ export async function inProcessHub(deps: {
     logger: deps.logger,
     now: Date.now,
     maxFramesPerKey: settings.maxFramesPerKey,
+    maxEventsPerFrame: settings.maxEventsPerFrame,
     lingerMs: settings.lingerMs,
   });
   core = new HubCore({

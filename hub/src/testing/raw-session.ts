@@ -6,6 +6,7 @@ import {
   fromBase64,
   generateEphemeral,
   Labels,
+  PROTOCOL_VERSION,
   parseJson,
   SealedReceiver,
   SealedSender,
@@ -63,7 +64,7 @@ export async function rawSocket(url: string, protocols: string[] = [SUBPROTOCOL]
 export async function rawSession(url: string, token: string) {
   const socket = await rawSocket(url);
   const ephemeral = await generateEphemeral();
-  socket.send(encodePlain({ t: 'hello', v: 1, clientKey: toBase64Url(ephemeral.publicRaw), token }));
+  socket.send(encodePlain({ t: 'hello', v: PROTOCOL_VERSION, clientKey: toBase64Url(ephemeral.publicRaw), token }));
   const welcome = welcomeSchema.parse(decodePlain(await socket.next()));
   const transcript = {
     clientKey: ephemeral.publicRaw,

@@ -2,6 +2,7 @@ import { concat, fromUtf8, utf8 } from './bytes.ts';
 import {
   FrameType,
   MAX_EPOCH_BYTES,
+  MAX_EVENTS_PER_FRAME,
   PROTOCOL_VERSION,
   SEALED_HEADER_BYTES,
   TAG_BYTES,
@@ -93,7 +94,10 @@ export interface TopicFrameHeader {
   keyId: number;
   counter: number;
   epoch: string;
+  /** position of the frame's first event; the i-th event (from 0) is at seq + i */
   seq: number;
+  /** events in the frame (1…65535), at consecutive positions of one epoch */
+  count: number;
 }
 
 const ASCII_EPOCH = /^[\x21-\x7e]+$/;
@@ -102,6 +106,9 @@ export function encodeTopicHeader(h: TopicFrameHeader): Uint8Array {
   const epoch = utf8(h.epoch);
   if (epoch.length === 0 || epoch.length > MAX_EPOCH_BYTES || !ASCII_EPOCH.test(h.epoch)) {
     throw new WireError('bad_epoch', 'epoch must be 1..64 printable ASCII bytes');
+  }
+  if (!Number.isInteger(h.count) || h.count < 1 || h.count > MAX_EVENTS_PER_FRAME) {
+    throw new WireError('bad_message', 'a topic frame carries 1..65535 events');
   }
   const header = new Uint8Array(TOPIC_FIXED_HEADER_BYTES + epoch.length);
   const view = new DataView(header.buffer);
@@ -114,6 +121,7 @@ export function encodeTopicHeader(h: TopicFrameHeader): Uint8Array {
   header.set(epoch, 15);
   view.setUint32(15 + epoch.length, Math.floor(h.seq / 2 ** 32));
   view.setUint32(19 + epoch.length, h.seq >>> 0);
+  view.setUint16(23 + epoch.length, h.count);
   return header;
 }
 
@@ -135,16 +143,31 @@ export function decodeTopicHeader(frame: Uint8Array): TopicFrameHeader & { heade
   }
   const high = view.getUint32(15 + epochLength);
   const seq = high * 2 ** 32 + view.getUint32(19 + epochLength);
-  if (!Number.isSafeInteger(seq)) throw new WireError('truncated', 'seq out of range');
+  const count = view.getUint16(23 + epochLength);
+  if (count === 0) throw new WireError('bad_message', 'a topic frame carries at least one event');
+  if (!Number.isSafeInteger(seq + count - 1)) throw new WireError('truncated', 'seq out of range');
   return {
     topicId: view.getUint32(2),
     keyId: view.getUint32(6),
     counter: view.getUint32(10),
     epoch,
     seq,
+    count,
     header: frame.subarray(0, headerLength),
     body: frame.subarray(headerLength),
   };
+}
+
+/**
+ * A topic frame's plaintext is the JSON array of its `count` events, in position order. Returns
+ * them unvalidated (the caller checks each against the event schema).
+ */
+export function parseTopicEvents(plaintext: Uint8Array, count: number): unknown[] {
+  const events = parseJson(plaintext);
+  if (!Array.isArray(events) || events.length !== count) {
+    throw new WireError('bad_message', 'topic frame body is not an array of its count of events');
+  }
+  return events;
 }
 
 /** GCM nonce: the 8 bytes (generation or key id ‖ counter) followed by four zero bytes. */

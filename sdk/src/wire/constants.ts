@@ -1,8 +1,12 @@
-/** Wire constants of hub protocol version 1; docs/hub-protocol.md is the prose version of this file. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Wire constants of hub protocol version 2; docs/hub-protocol.md is the prose version of this file.
+ * Version 2 changed one thing from 1: a topic frame carries a run of consecutive events (count in
+ * the header), sealed together, instead of exactly one.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Offered in Sec-WebSocket-Protocol; the server selects it (never echoes a token). */
-export const SUBPROTOCOL = 'commerce-hub.v1';
+export const SUBPROTOCOL = 'commerce-hub.v2';
 /** Prefix of the optional second subprotocol value that carries the token: `bearer.<jwt>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 
@@ -17,7 +21,10 @@ export const FrameType = {
 } as const;
 
 export const SEALED_HEADER_BYTES = 10;
-export const TOPIC_FIXED_HEADER_BYTES = 23;
+/** topic frame header without the epoch: version, type, topicId, keyId, counter, epoch length, seq, count */
+export const TOPIC_FIXED_HEADER_BYTES = 25;
+/** most events in one topic frame (the u16 count) */
+export const MAX_EVENTS_PER_FRAME = 0xffff;
 export const TAG_BYTES = 16;
 export const MAX_EPOCH_BYTES = 64;
 
@@ -27,7 +34,7 @@ export const SESSION_ID_BYTES = 16;
 export const SIGNATURE_BYTES = 64; // ECDSA P-256 r ‖ s
 export const TOPIC_KEY_BYTES = 32;
 
-/** Domain-separation labels, encoded as UTF-8. */
+/** Domain-separation labels, encoded as UTF-8 (unchanged since version 1; the signed transcript carries the version byte). */
 export const Labels = {
   signature: 'commerce-hub/v1 server-hello',
   salt: 'commerce-hub/v1 salt',

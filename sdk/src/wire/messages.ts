@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { MAX_EPOCH_BYTES } from './constants.ts';
+import { MAX_EPOCH_BYTES, PROTOCOL_VERSION } from './constants.ts';
 
 /**
- * One zod schema per protocol message (version 1). Binary fields are base64url strings; ids are
+ * One zod schema per protocol message (version 2). Binary fields are base64url strings; ids are
  * decimal strings; positions are `{ epoch, seq }`.
  */
 // zod/mini: the same schemas as zod, tree-shakable, so the browser bundle stays small
@@ -35,7 +35,7 @@ export const domainEventSchema = z.looseObject({
 
 export const helloSchema = z.strictObject({
   t: z.literal('hello'),
-  v: z.literal(1),
+  v: z.literal(PROTOCOL_VERSION),
   /** the client's ephemeral ECDH P-256 public key, uncompressed (65 bytes) */
   clientKey: b64,
   /** the JWT, unless it was sent as the `bearer.<jwt>` subprotocol */
@@ -47,7 +47,7 @@ export type Hello = z.infer<typeof helloSchema>;
 
 export const welcomeSchema = z.strictObject({
   t: z.literal('welcome'),
-  v: z.literal(1),
+  v: z.literal(PROTOCOL_VERSION),
   sessionId: b64,
   /** the server's ephemeral ECDH P-256 public key, uncompressed (65 bytes) */
   serverKey: b64,

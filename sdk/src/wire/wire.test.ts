@@ -7,6 +7,7 @@ import {
   decodeTopicHeader,
   encodePlain,
   encodeTopicHeader,
+  parseTopicEvents,
   WireError,
 } from './codec.ts';
 import { Labels } from './constants.ts';
@@ -60,18 +61,34 @@ describe('wire bytes', () => {
 
 describe('frame layouts (pinned)', () => {
   it('lays out a topic frame header byte by byte', () => {
-    const header = encodeTopicHeader({ topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 2 ** 32 + 5 });
-    expect(hex(header)).toBe('0103' + '00000001' + '00000002' + '00000003' + '02' + '6162' + '00000001' + '00000005');
+    const fields = { topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 2 ** 32 + 5, count: 300 };
+    const header = encodeTopicHeader(fields);
+    expect(hex(header)).toBe(
+      '0203' + '00000001' + '00000002' + '00000003' + '02' + '6162' + '00000001' + '00000005' + '012c',
+    );
     const frame = new Uint8Array([...header, ...new Uint8Array(16)]);
-    expect(decodeTopicHeader(frame)).toMatchObject({ topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 2 ** 32 + 5 });
+    expect(decodeTopicHeader(frame)).toMatchObject(fields);
+  });
+
+  it('refuses a topic frame of zero or too many events, and a body that is not its count of events', () => {
+    const fields = { topicId: 1, keyId: 2, counter: 3, epoch: 'ab', seq: 1 };
+    expect(() => encodeTopicHeader({ ...fields, count: 0 })).toThrow(WireError);
+    expect(() => encodeTopicHeader({ ...fields, count: 65_536 })).toThrow(WireError);
+    const zero = new Uint8Array([...encodeTopicHeader({ ...fields, count: 1 }), ...new Uint8Array(16)]);
+    zero[zero.length - 16 - 1] = 0;
+    expect(() => decodeTopicHeader(zero)).toThrow(/at least one event/);
+    expect(parseTopicEvents(utf8('[{"a":1},{"a":2}]'), 2)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(() => parseTopicEvents(utf8('[{"a":1}]'), 2)).toThrow(WireError);
+    expect(() => parseTopicEvents(utf8('{"a":1}'), 1)).toThrow(WireError);
   });
 
   it('rejects garbage, other versions and truncated frames with a typed error', () => {
-    expect(() => decodePlain(new Uint8Array([2, 1, 123, 125]))).toThrow(WireError);
-    expect(() => decodePlain(new Uint8Array([1, 9]))).toThrow(/unknown frame type/);
-    expect(() => decodePlain(new Uint8Array([1, 1, 0xff, 0xfe]))).toThrow(/JSON/);
-    expect(() => decodeSealedHeader(new Uint8Array([1, 2, 0, 0]))).toThrow(/too short/);
-    expect(() => decodeTopicHeader(new Uint8Array(30).fill(1).map((v, i) => (i === 1 ? 3 : v)))).toThrow(WireError);
+    expect(() => decodePlain(new Uint8Array([1, 1, 123, 125]))).toThrow(/version 1/); // version 1 frames are refused
+    expect(() => decodePlain(new Uint8Array([3, 1, 123, 125]))).toThrow(WireError);
+    expect(() => decodePlain(new Uint8Array([2, 9]))).toThrow(/unknown frame type/);
+    expect(() => decodePlain(new Uint8Array([2, 1, 0xff, 0xfe]))).toThrow(/JSON/);
+    expect(() => decodeSealedHeader(new Uint8Array([2, 2, 0, 0]))).toThrow(/too short/);
+    expect(() => decodeTopicHeader(new Uint8Array(30).fill(2).map((v, i) => (i === 1 ? 3 : v)))).toThrow(WireError);
     expect(decodePlain(encodePlain({ t: 'x' }))).toEqual({ t: 'x' });
   });
 
@@ -167,21 +184,28 @@ describe('session crypto', () => {
 
 describe('topic frames', () => {
   const topicBytes = utf8(VECTOR.topic);
-  const header = { topicId: 7, keyId: 9, counter: 0, epoch: 'e1', seq: 42 };
+  const header = { topicId: 7, keyId: 9, counter: 0, epoch: 'e1', seq: 42, count: 2 };
+  const events = '[{"hello":1},{"hello":2}]';
 
   it('seals once and opens with the topic key; matches the known-answer vector', async () => {
     const key = await importTopicKey(VECTOR.topicKey);
-    const frame = await sealTopicFrame(key, header, topicBytes, utf8('{"hello":1}'));
+    const frame = await sealTopicFrame(key, header, topicBytes, utf8(events));
     expect(hex(frame)).toBe(KAT_TOPIC_FRAME);
     const decoded = decodeTopicHeader(frame);
-    expect(new TextDecoder().decode(await openTopicFrame(key, decoded, topicBytes))).toBe('{"hello":1}');
+    expect(parseTopicEvents(await openTopicFrame(key, decoded, topicBytes), decoded.count)).toEqual([
+      { hello: 1 },
+      { hello: 2 },
+    ]);
   });
 
   it('detects a changed position, a different topic, a flipped ciphertext bit or a wrong key', async () => {
     const key = await importTopicKey(VECTOR.topicKey);
-    const frame = await sealTopicFrame(key, header, topicBytes, utf8('{"hello":1}'));
+    const frame = await sealTopicFrame(key, header, topicBytes, utf8(events));
     const moved = frame.slice();
-    moved[moved.length - 16 - 11 - 1] = 43; // seq 42 → 43 in the header
+    moved[moved.length - 16 - events.length - 3] = 43; // seq 42 → 43 in the header
+    const fewer = frame.slice();
+    fewer[fewer.length - 16 - events.length - 1] = 1; // count 2 → 1
+    await expect(openTopicFrame(key, decodeTopicHeader(fewer), topicBytes)).rejects.toThrow();
     expect(decodeTopicHeader(moved).seq).toBe(43);
     await expect(openTopicFrame(key, decodeTopicHeader(moved), topicBytes)).rejects.toMatchObject({
       code: 'auth_failed',
@@ -216,6 +240,6 @@ describe('message schemas', () => {
 });
 
 // computed independently with node:crypto (createECDH/hkdfSync/createCipheriv) from the spec's rules
-const KAT_SEALED_PING = '01020000000000000000dfa75b93a5a5975aa1cb38c7ef840aef32a04d3c9cb14da6ffa71c2b73426aa14132e4';
+const KAT_SEALED_PING = '02020000000000000000dfa75b93a5a5975aa1cb38c7ef840aef32a04d2b82c91a2e4bb65c883532b6225b0210';
 const KAT_TOPIC_FRAME =
-  '0103000000070000000900000000026531000000000000002af316f1dd80e222d2e8ef99cff8c955f684176e5e9aceb588a0b2bb';
+  '0203000000070000000900000000026531000000000000002a0002d34fbbd089e2219ff0e4d5835111c98304d90c71b8638b9204d791d3c91eff4d537cd8f62dda128e21';
