@@ -80,6 +80,7 @@ const debeziumSourceFactory: SourceFactory = (ctx) =>
   createDebeziumKafkaSource(parseConfig(debeziumSourceConfig, ctx.env), {
     sinks: ctx.sinks,
     logger: ctx.logger,
+    metrics: ctx.metrics,
     onFatal: ctx.onFatal,
   });
 

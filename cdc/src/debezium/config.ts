@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type ColumnTypeMap, validateColumnTypeMap } from './column-types.ts';
 import type { DebeziumDecoderOptions } from './decoder.ts';
 import { DEFAULT_HEARTBEAT_TOPIC_PREFIX, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER } from './decoder.ts';
+import { LOGICAL_DECODING_MESSAGE_COLLECTION } from './transaction-metadata.ts';
 
 const list = z
   .string()
@@ -42,7 +43,9 @@ export const debeziumSourceConfig = defineConfig(
       .describe('explicit topics to consume (comma-separated); overrides CDC_KAFKA_TOPIC_PATTERN'),
     CDC_KAFKA_TOPIC_PATTERN: regex
       .optional()
-      .describe('regex of topics to consume; default: <prefix>.public.*, <prefix>.message and the heartbeat topic'),
+      .describe(
+        'regex of topics to consume; default: <prefix>.public.*, <prefix>.message, <prefix>.transaction and the heartbeat topic',
+      ),
     CDC_KAFKA_TOPIC_REFRESH_MS: env
       .int(30_000, 0, 3_600_000)
       .describe('how often to look for new matching topics (a table gets its topic on its first change); 0 = never'),
@@ -62,7 +65,17 @@ export const debeziumSourceConfig = defineConfig(
       .describe('longest a fetch waits for new records (bounds how long stop() waits on an idle fetch)'),
     CDC_KAFKA_MAX_BATCH_RECORDS: env
       .int(500, 1, 100_000)
-      .describe('records per sink delivery (and per offset commit) within one fetched partition batch'),
+      .describe('changes per sink delivery, in whole transactions (one bigger transaction goes alone, unsplit)'),
+    CDC_KAFKA_TX_MAX_RECORDS: env
+      .int(100_000, 1, 10_000_000)
+      .describe(
+        'records held while transactions wait for their other records; past it the oldest is delivered as it is (warning, metric)',
+      ),
+    CDC_KAFKA_TX_MAX_WAIT_MS: env
+      .int(60_000, 100, 3_600_000)
+      .describe(
+        'longest a transaction waits for its missing records before it is delivered as it is (warning, metric)',
+      ),
     CDC_DEBEZIUM_TOPIC_PREFIX: z.string().min(1).default('commerce').describe("the connector's topic.prefix"),
     CDC_DEBEZIUM_HEARTBEAT_TOPIC_PREFIX: z
       .string()
@@ -105,9 +118,24 @@ export function topicMatcher(config: DebeziumSourceConfig): (topic: string) => b
   const prefix = escapeRegex(config.CDC_DEBEZIUM_TOPIC_PREFIX);
   const heartbeat = `${escapeRegex(config.CDC_DEBEZIUM_HEARTBEAT_TOPIC_PREFIX)}\\.${prefix}`;
   const pattern = new RegExp(
-    config.CDC_KAFKA_TOPIC_PATTERN ?? `^(?:${prefix}\\.public\\..+|${prefix}\\.message|${heartbeat})$`,
+    config.CDC_KAFKA_TOPIC_PATTERN ??
+      `^(?:${prefix}\\.public\\..+|${prefix}\\.message|${prefix}\\.transaction|${heartbeat})$`,
   );
   return (topic) => pattern.test(topic);
+}
+
+/** The connector's transaction metadata topic (`<topic.prefix>.<topic.transaction>`, default suffix). */
+export function transactionTopic(config: DebeziumSourceConfig): string {
+  return `${config.CDC_DEBEZIUM_TOPIC_PREFIX}.transaction`;
+}
+
+/**
+ * The topic Debezium writes a data collection named in an END record to: `schema.table` goes to
+ * `<prefix>.schema.table`, transactional logical messages to `<prefix>.message`.
+ */
+export function dataCollectionTopic(config: DebeziumSourceConfig, dataCollection: string): string {
+  const prefix = config.CDC_DEBEZIUM_TOPIC_PREFIX;
+  return dataCollection === LOGICAL_DECODING_MESSAGE_COLLECTION ? `${prefix}.message` : `${prefix}.${dataCollection}`;
 }
 
 export function decoderOptions(config: DebeziumSourceConfig): DebeziumDecoderOptions {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConnectorFile, renderConnector } from '../../../infra/debezium/register-connector.ts';
-import { debeziumSourceConfig, topicMatcher } from './config.ts';
+import { dataCollectionTopic, debeziumSourceConfig, topicMatcher, transactionTopic } from './config.ts';
 import { DEFAULT_HEARTBEAT_TOPIC_PREFIX, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER } from './decoder.ts';
 
 /**
@@ -77,7 +77,23 @@ describe('Debezium connector configuration', () => {
     for (const table of publication(migration).tables) expect(matches(`${prefix}.${table}`)).toBe(true);
     expect(matches(`${config['topic.heartbeat.prefix']}.${prefix}`)).toBe(true);
     expect(matches(`${prefix}.message`)).toBe(true);
-    expect(matches(`${prefix}.transaction`)).toBe(false);
+  });
+
+  it('writes transaction metadata to a one-partition topic the source consumes', () => {
+    // without it an order's row and its lines reach the consumer as unrelated records
+    expect(config['provide.transaction.metadata']).toBe('true');
+    const topic = `${config['topic.prefix']}.${config['topic.transaction']}`;
+    expect(topic).toBe(transactionTopic(sourceDefaults));
+    expect(topicMatcher(sourceDefaults)(topic)).toBe(true);
+    // one partition: END records arrive in commit order, so transactions are delivered in it
+    const groups = config['topic.creation.groups']!.split(',').map((g) => g.trim());
+    const group = groups.find((g) => new RegExp(`^(?:${config[`topic.creation.${g}.include`]})$`).test(topic));
+    expect(group).toBeDefined();
+    expect(config[`topic.creation.${group}.partitions`]).toBe('1');
+    // END records name tables; their topics must be the ones the source consumes
+    for (const table of publication(migration).tables) {
+      expect(topicMatcher(sourceDefaults)(dataCollectionTopic(sourceDefaults, table))).toBe(true);
+    }
   });
 
   it('renders with only the password given', () => {

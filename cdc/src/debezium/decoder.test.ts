@@ -40,6 +40,7 @@ describe('Debezium decoder over recorded-format fixtures', () => {
         offset: fixture.record.offset,
       });
       expect(error.message).toContain(`${fixture.record.topic}[${fixture.record.partition}]@${fixture.record.offset}`);
+      expect(error.transaction).toEqual(expected.transaction);
       return;
     }
     const result = decoder.decode(fixture.record);
@@ -48,10 +49,16 @@ describe('Debezium decoder over recorded-format fixtures', () => {
         kind: 'skipped',
         reason: expected.reason,
         ...(expected.detail ? { detail: expected.detail } : {}),
+        ...(expected.transaction ? { transaction: expected.transaction } : {}),
+        ...(expected.boundary ? { boundary: expected.boundary } : {}),
       });
       return;
     }
-    expect(result).toEqual({ kind: 'change', event: expected.event });
+    expect(result).toEqual({
+      kind: 'change',
+      event: expected.event,
+      ...(expected.transaction ? { transaction: expected.transaction } : {}),
+    });
     if (result.kind !== 'change') return;
     // the event is plain JSON (no BigInt, no undefined) and every position has the same width
     expect(JSON.parse(JSON.stringify(result.event))).toEqual(result.event);
@@ -70,6 +77,22 @@ describe('Debezium decoder traps', () => {
   it('with a type map, schemas.enable=false yields the same event as schemas.enable=true', () => {
     expect(decodeFixture('create-without-schemas-typed')).toEqual(decodeFixture('create-with-schemas'));
     expect(decodeFixture('create-without-schemas-untyped')).not.toEqual(decodeFixture('create-with-schemas'));
+  });
+
+  it('the records of one transaction carry different ids (<xid>:<LSN>) but one key', () => {
+    const keys = [
+      'transaction-begin',
+      'create-with-transaction-block',
+      'order-line-with-transaction-block',
+      'transaction-end',
+    ].map((name) => {
+      const fixture = loadFixture(`${name}.fixture.json`);
+      const result = createDebeziumDecoder(fixture.options).decode(fixture.record);
+      const block = result.kind === 'change' ? result.transaction : (result.boundary ?? result.transaction);
+      return [block?.id, block?.key];
+    });
+    expect(new Set(keys.map(([id]) => id)).size).toBe(3); // BEGIN shares its id with the first change only
+    expect(new Set(keys.map(([, key]) => key))).toEqual(new Set(['5012']));
   });
 
   it('orders a primary-key change: delete of the old key before create of the new one', () => {

@@ -21,6 +21,12 @@ import {
 } from './lossless-json.ts';
 import { buildPosition, readSourceLsns } from './position.ts';
 import { splitSchemaPayload } from './record-text.ts';
+import {
+  readTransactionBlock,
+  readTransactionBoundary,
+  type TransactionBoundary,
+  type TransactionMember,
+} from './transaction-metadata.ts';
 
 /** One Kafka record as the consumer (and the decode CLI) sees it: key and value are the raw strings. */
 export interface KafkaRecord extends RecordCoordinates {
@@ -30,9 +36,19 @@ export interface KafkaRecord extends RecordCoordinates {
 
 export type SkipReason = 'tombstone' | 'heartbeat' | 'transaction' | 'message';
 
+/**
+ * `transaction` is the envelope's transaction block (present only with provide.transaction.metadata,
+ * on data records and transactional logical messages); `boundary` is a BEGIN/END record's content.
+ */
 export type DecodeResult =
-  | { kind: 'change'; event: ChangeEvent }
-  | { kind: 'skipped'; reason: SkipReason; detail?: string };
+  | { kind: 'change'; event: ChangeEvent; transaction?: TransactionMember }
+  | {
+      kind: 'skipped';
+      reason: SkipReason;
+      detail?: string;
+      transaction?: TransactionMember;
+      boundary?: TransactionBoundary;
+    };
 
 export interface DebeziumDecoderOptions {
   /** `topic.heartbeat.prefix` of the connector; records on `<prefix>.<topic.prefix>` are heartbeats */
@@ -60,8 +76,9 @@ export const DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER = '__debezium_unavailable_val
  * Decodes records of the Debezium PostgreSQL connector written by Kafka Connect's JsonConverter,
  * with or without `schemas.enable`, into normalized change events. Heartbeats, tombstones,
  * transaction BEGIN/END records and logical decoding messages are not row changes: they come back
- * as `skipped` with a reason (the consumer counts them). Anything else that does not decode throws
- * a DebeziumDecodeError carrying topic/partition/offset.
+ * as `skipped` with a reason (the consumer counts them; BEGIN/END carry their `boundary`). Anything
+ * else that does not decode throws a DebeziumDecodeError carrying topic/partition/offset, and the
+ * record's transaction block when it could be read (the record still counts in its transaction).
  */
 export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): DebeziumDecoder {
   const heartbeatPrefix = `${options.heartbeatTopicPrefix ?? DEFAULT_HEARTBEAT_TOPIC_PREFIX}.`;
@@ -160,6 +177,9 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
     return convertRow(payload, schema ?? undefined, table, 'key').row;
   };
 
+  /** the transaction block of the record being decoded, for the error if decoding fails later */
+  let recordTransaction: TransactionMember | null = null;
+
   const decodeUnsafe = (record: KafkaRecord): DecodeResult => {
     if (record.topic.startsWith(heartbeatPrefix)) return { kind: 'skipped', reason: 'heartbeat' };
     if (record.value === null || record.value === '') return { kind: 'skipped', reason: 'tombstone' };
@@ -169,13 +189,17 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
     if (!isLosslessObject(payload)) throw new ValueError('value payload must be an object');
 
     if (payload.op === undefined && (payload.status === 'BEGIN' || payload.status === 'END')) {
-      return { kind: 'skipped', reason: 'transaction', detail: `${payload.status} ${stringOf(payload.id)}` };
+      const boundary = readTransactionBoundary(payload);
+      return { kind: 'skipped', reason: 'transaction', detail: `${boundary.status} ${boundary.id}`, boundary };
     }
+    const transaction = readTransactionBlock(payload.transaction);
+    recordTransaction = transaction;
+    const tx = transaction ? { transaction } : {};
     const op = payload.op;
     if (typeof op !== 'string' || !OPS.has(op)) throw new ValueError(`unknown op ${JSON.stringify(op ?? null)}`);
     if (op === 'm') {
       const message = isLosslessObject(payload.message) ? payload.message : undefined;
-      return { kind: 'skipped', reason: 'message', detail: `prefix ${stringOf(message?.prefix)}` };
+      return { kind: 'skipped', reason: 'message', detail: `prefix ${stringOf(message?.prefix)}`, ...tx };
     }
 
     const source = payload.source;
@@ -205,11 +229,13 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
         commitTs: timestampMs(source.ts_ms),
         position: buildPosition(lsns, op as ChangeOp, table, key),
       },
+      ...tx,
     };
   };
 
   return {
     decode(record) {
+      recordTransaction = null;
       try {
         return decodeUnsafe(record);
       } catch (error) {
@@ -218,6 +244,7 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
             { topic: record.topic, partition: record.partition, offset: record.offset },
             error.message,
             error,
+            recordTransaction ?? undefined,
           );
         }
         throw error;

@@ -1,4 +1,5 @@
 import { AppError } from '@commerce/common';
+import type { TransactionMember } from './transaction-metadata.ts';
 
 /** Where a Kafka record came from: what a dead-letter entry and an operator need to find it. */
 export interface RecordCoordinates {
@@ -15,8 +16,10 @@ export interface RecordCoordinates {
 export class DebeziumDecodeError extends AppError {
   readonly coordinates: RecordCoordinates;
   readonly reason: string;
+  /** the record's transaction block, when it was readable: the parked record still counts in its transaction */
+  readonly transaction: TransactionMember | undefined;
 
-  constructor(coordinates: RecordCoordinates, reason: string, cause?: unknown) {
+  constructor(coordinates: RecordCoordinates, reason: string, cause?: unknown, transaction?: TransactionMember) {
     super(
       'invalid_input',
       'cdc.debezium.undecodable',
@@ -26,6 +29,7 @@ export class DebeziumDecodeError extends AppError {
     this.name = 'DebeziumDecodeError';
     this.coordinates = coordinates;
     this.reason = reason;
+    this.transaction = transaction;
   }
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChangeEvent } from '@commerce/common';
 import type { DebeziumDecoderOptions, KafkaRecord, SkipReason } from './decoder.ts';
 import { isLosslessObject, type LosslessValue, parseLosslessJson, stringifyLosslessJson } from './lossless-json.ts';
+import type { TransactionBoundary, TransactionMember } from './transaction-metadata.ts';
 
 /**
  * Recorded-format fixtures (fixtures/*.fixture.json): one Kafka record each, key and value written
@@ -12,9 +13,15 @@ import { isLosslessObject, type LosslessValue, parseLosslessJson, stringifyLossl
  * untouched, so a 2^53+1 in a fixture reaches the decoder as 2^53+1.
  */
 export type FixtureExpectation =
-  | { kind: 'change'; event: ChangeEvent }
-  | { kind: 'skipped'; reason: SkipReason; detail?: string }
-  | { kind: 'error'; reason: string };
+  | { kind: 'change'; event: ChangeEvent; transaction?: TransactionMember }
+  | {
+      kind: 'skipped';
+      reason: SkipReason;
+      detail?: string;
+      transaction?: TransactionMember;
+      boundary?: TransactionBoundary;
+    }
+  | { kind: 'error'; reason: string; transaction?: TransactionMember };
 
 export interface DecoderFixture {
   name: string;

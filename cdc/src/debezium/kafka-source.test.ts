@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AppError, type ChangeBatch, type ChangeSink, type ChangeSinkContext, createLogger } from '@commerce/common';
+import { AppError, type ChangeSink, createLogger } from '@commerce/common';
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DebeziumSourceConfig, debeziumSourceConfig } from './config.ts';
@@ -9,6 +9,7 @@ import { DLQ_HEADERS } from './dead-letter.ts';
 import { createDebeziumDecoder } from './decoder.ts';
 import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
 import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
+import { committedOffsets, highWatermarks as highs, RecordingSink, until } from './testing/kafka-test-helpers.ts';
 
 /**
  * Over the wire against librdkafka's mock cluster (kcat): Debezium-format records produced with
@@ -99,20 +100,6 @@ function config(groupId: string, overrides: Partial<Record<string, string>> = {}
   });
 }
 
-class RecordingSink implements ChangeSink {
-  readonly name = 'recording';
-  readonly batches: ChangeBatch[] = [];
-  private calls = 0;
-  constructor(private readonly before?: (batch: ChangeBatch, call: number, ctx: ChangeSinkContext) => Promise<void>) {}
-  async handle(batch: ChangeBatch, ctx: ChangeSinkContext): Promise<void> {
-    await this.before?.(batch, this.calls++, ctx);
-    this.batches.push(batch);
-  }
-  positions(): string[] {
-    return this.batches.flatMap((b) => b.events.map((e) => e.position));
-  }
-}
-
 function startSource(
   cfg: DebeziumSourceConfig,
   sink: ChangeSink,
@@ -123,22 +110,8 @@ function startSource(
   return source;
 }
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function committed(groupId: string, topic: string): Promise<Map<number, string>> {
-  const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return new Map(result!.partitions.map((p) => [p.partition, p.offset]));
-}
-
-async function highWatermarks(topic: string): Promise<Map<number, string>> {
-  return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-}
+const committed = (groupId: string, topic: string) => committedOffsets(admin, groupId, topic);
+const highWatermarks = (topic: string) => highs(admin, topic);
 
 /** Reads a whole topic with kcat as a plain (group-less) consumer: an independent view of the DLQ. */
 async function readTopicWithKcat(topic: string): Promise<{ payload: string | null; headers: string[] | null }[]> {
@@ -282,7 +255,7 @@ describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => 
     await dying.start();
     await until('a delivery in flight', () => inFlight);
     await dying.stop();
-    expect(dying.stats().commits).toBe(0);
+    // (other partitions, e.g. the heartbeat topic's, may have moved on: nothing of theirs was held)
     for (const topic of [ORDERS, LEVELS]) {
       for (const offset of (await committed(groupId, topic)).values()) expect(offset).toBe('-1');
     }
