@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { type ColumnTypeMap, validateColumnTypeMap } from './column-types.ts';
 import type { DebeziumDecoderOptions } from './decoder.ts';
 import { DEFAULT_HEARTBEAT_TOPIC_PREFIX, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER } from './decoder.ts';
-import { LOGICAL_DECODING_MESSAGE_COLLECTION } from './transaction-metadata.ts';
 
 const list = z
   .string()
@@ -130,12 +129,16 @@ export function transactionTopic(config: DebeziumSourceConfig): string {
 }
 
 /**
- * The topic Debezium writes a data collection named in an END record to: `schema.table` goes to
- * `<prefix>.schema.table`, transactional logical messages to `<prefix>.message`.
+ * Whether the records of a data collection named in an END record reach this consumer, so END's
+ * count for it is awaited. A `schema.table` name goes to `<prefix>.schema.table`; anything else
+ * (transactional logical messages, which Debezium 3 counts under a name of its own) is awaited, as
+ * `<prefix>.message` is consumed by default. Excluding a table by mistake would hand a transaction
+ * out before its records are in, so only a table whose topic is plainly not consumed is left out.
  */
-export function dataCollectionTopic(config: DebeziumSourceConfig, dataCollection: string): string {
-  const prefix = config.CDC_DEBEZIUM_TOPIC_PREFIX;
-  return dataCollection === LOGICAL_DECODING_MESSAGE_COLLECTION ? `${prefix}.message` : `${prefix}.${dataCollection}`;
+export function dataCollectionConsumed(config: DebeziumSourceConfig): (dataCollection: string) => boolean {
+  const matches = topicMatcher(config);
+  return (dataCollection) =>
+    !/^[^.\s@$]+\.[^.\s@$]+$/.test(dataCollection) || matches(`${config.CDC_DEBEZIUM_TOPIC_PREFIX}.${dataCollection}`);
 }
 
 export function decoderOptions(config: DebeziumSourceConfig): DebeziumDecoderOptions {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConnectorFile, renderConnector } from '../../../infra/debezium/register-connector.ts';
-import { dataCollectionTopic, debeziumSourceConfig, topicMatcher, transactionTopic } from './config.ts';
+import { dataCollectionConsumed, debeziumSourceConfig, topicMatcher, transactionTopic } from './config.ts';
 import { DEFAULT_HEARTBEAT_TOPIC_PREFIX, DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER } from './decoder.ts';
 
 /**
@@ -90,10 +90,17 @@ describe('Debezium connector configuration', () => {
     const group = groups.find((g) => new RegExp(`^(?:${config[`topic.creation.${g}.include`]})$`).test(topic));
     expect(group).toBeDefined();
     expect(config[`topic.creation.${group}.partitions`]).toBe('1');
-    // END records name tables; their topics must be the ones the source consumes
-    for (const table of publication(migration).tables) {
-      expect(topicMatcher(sourceDefaults)(dataCollectionTopic(sourceDefaults, table))).toBe(true);
-    }
+    // END records name tables (`public.orders`): the source must await every published one
+    const consumed = dataCollectionConsumed(sourceDefaults);
+    for (const table of publication(migration).tables) expect(consumed(table)).toBe(true);
+    const narrowed = debeziumSourceConfig.parse({
+      CDC_KAFKA_BROKERS: 'kafka:9092',
+      CDC_KAFKA_TOPICS: 'commerce.public.orders',
+    });
+    expect(dataCollectionConsumed(narrowed)('public.order_lines')).toBe(false);
+    // anything that is not a plain schema.table name is awaited, never guessed away
+    expect(dataCollectionConsumed(narrowed)('LOGICAL_DECODING_MESSAGE')).toBe(true);
+    expect(dataCollectionConsumed(narrowed)('commerce.public.order_lines')).toBe(true);
   });
 
   it('renders with only the password given', () => {

@@ -202,6 +202,32 @@ describe('Debezium Kafka source: whole transactions over the wire', () => {
     await source.stop();
   });
 
+  it('two members: one reads every partition, the other stands by, so no transaction is split', async () => {
+    const n = names();
+    const txs = [1, 2, 3, 4, 5, 6].map((i) => orderTransaction(n.prefix, 500 + i, 2));
+    const write = (some: typeof txs) =>
+      produce([...some.flatMap((t) => t.lines), ...some.map((t) => t.order), ...some.flatMap((t) => [t.begin, t.end])]);
+    await write(txs.slice(0, 2));
+    const [sinkA, sinkB] = [new RecordingSink(), new RecordingSink()];
+    const a = startSource(config(n.groupId, n.prefix), sinkA);
+    await a.start();
+    await until('A delivers', () => sinkA.positions().length >= 6);
+    const b = startSource(config(n.groupId, n.prefix), sinkB);
+    await b.start();
+    await write(txs.slice(2));
+    const delivered = () => new Set([...sinkA.positions(), ...sinkB.positions()]);
+    await until('every transaction across both members', () => delivered().size >= 18, 20_000);
+    // each delivery of a transaction (a rebalance may repeat one) holds all of it, in total order
+    for (const tx of txs) {
+      const deliveries = [...sinkA.batches, ...sinkB.batches]
+        .map((batch) => batch.events.filter((e) => e.txId === String(tx.xid)).map((e) => e.position))
+        .filter((positions) => positions.length > 0);
+      expect(deliveries.length).toBeGreaterThan(0);
+      for (const positions of deliveries) expect(positions).toEqual(tx.positions);
+    }
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   it('CDC_SOURCE=debezium serves /ready and /metrics, and the bus gets order.created with its lines', async () => {
     const n = names();
     const t = orderTransaction(n.prefix, 401, 2);

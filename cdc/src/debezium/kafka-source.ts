@@ -1,39 +1,24 @@
 import type { ChangeSink, Logger } from '@commerce/common';
-import {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  Kafka,
-  type KafkaMessage,
-  logLevel,
-  PartitionAssigners,
-  type Producer,
-} from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, PartitionAssigners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { CdcMetrics } from '../metrics.ts';
 import type { ChangeSourceRunner } from '../source.ts';
-import {
-  type DebeziumSourceConfig,
-  dataCollectionTopic,
-  decoderOptions,
-  topicMatcher,
-  transactionTopic,
-} from './config.ts';
+import { createBatchPump, type PumpCounters } from './batch-pump.ts';
+import { type DebeziumSourceConfig, decoderOptions, topicMatcher, transactionTopic } from './config.ts';
 import { createDeadLetterQueue, type DeadLetterQueue } from './dead-letter.ts';
-import { createDebeziumDecoder, type DebeziumDecoder, type KafkaRecord, type SkipReason } from './decoder.ts';
-import { createDebeziumMetrics, type TransactionOutcome } from './metrics.ts';
-import { createRecordFeed } from './record-feed.ts';
+import { createDebeziumDecoder, type DebeziumDecoder } from './decoder.ts';
+import { createDebeziumMetrics } from './metrics.ts';
+import { createRecordFeed, type FeedCounters } from './record-feed.ts';
 import { singleActiveAssigner } from './single-active-assigner.ts';
-import { type AssemblerInput, KafkaTransactionAssembler, type RecordAt } from './tx-assembler.ts';
 import { createUnitDelivery } from './unit-delivery.ts';
 
 /**
  * The production change source: a kafkajs consumer group on the Debezium topics, delivering whole
  * transactions like the pgoutput source.
  *
- * Every fetched record is decoded and fed to the transaction assembler (tx-assembler.ts), which
- * holds a transaction's records, spread over one topic per table, until its END record on
- * `<prefix>.transaction` and all its records are in. What is whole and whose turn has come goes to
+ * Every fetched record is decoded and fed to the transaction assembler (batch-pump.ts,
+ * tx-assembler.ts), which holds a transaction's records, spread over one topic per table, until its
+ * END record on `<prefix>.transaction` and all its records are in. What is whole and whose turn has come goes to
  * the sinks with deliverToSinks (whole transactions, up to CDC_KAFKA_MAX_BATCH_RECORDS changes per
  * call); only then are offsets committed, each partition up to its first record that is not
  * delivered yet. Records without transaction metadata go out one by one, as before.
@@ -66,20 +51,10 @@ export interface DebeziumKafkaSourceDeps {
   now?: () => number;
 }
 
-export interface DebeziumSourceStats {
-  records: number;
-  changes: number;
-  batches: number;
-  commits: number;
-  skipped: Record<SkipReason, number>;
-  deadLettered: number;
+/** `assembling`: whether the transaction topic is consumed, so transactions are put back together. */
+export interface DebeziumSourceStats extends FeedCounters, PumpCounters {
   consumerStarts: number;
-  lastHeartbeatAt: number | null;
   topics: string[];
-  /** whether the transaction topic is consumed, so transactions are assembled */
-  assembling: boolean;
-  transactions: Record<TransactionOutcome, number>;
-  bufferedRecords: number;
 }
 
 export interface DebeziumKafkaSource extends ChangeSourceRunner {
@@ -136,41 +111,21 @@ export function createDebeziumKafkaSource(
     serial = next.catch(() => undefined);
     return next;
   };
-  // feeding the assembler and delivering from it: one at a time (batch handler and bound timer)
-  let deliveryLock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = deliveryLock.then(task, task);
-    deliveryLock = next.catch(() => undefined);
-    return next;
-  };
-
-  // what the group gave us at the last join; offsets are committed only within the generation they were read in
-  let generation = 0;
   let assignment: Record<string, number[]> = {};
-  const newAssembler = () =>
-    new KafkaTransactionAssembler({
-      maxBufferedRecords: config.CDC_KAFKA_TX_MAX_RECORDS,
-      maxWaitMs: config.CDC_KAFKA_TX_MAX_WAIT_MS,
-      now,
-      consumes: (collection) => matches(dataCollectionTopic(config, collection)),
-    });
-  let assembler = newAssembler();
-  // deliveries in flight: a rebalance aborts them (the next owner reads their records again)
-  const inFlight = new Set<AbortController>();
-  const highWatermarks = new Map<string, bigint>();
-
-  const feed = createRecordFeed({ decoder, deadLetters: () => deadLetters!, counters: stats, metrics, logger });
-  const deliverUnits = createUnitDelivery({ sinks: deps.sinks, logger, metrics, shared: deps.metrics });
-
-  const toRecord = (topic: string, partition: number, message: KafkaMessage): KafkaRecord => ({
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key === null ? null : message.key.toString('utf8'),
-    value: message.value === null ? null : message.value.toString('utf8'),
+  let runAbort = new AbortController();
+  const pump = createBatchPump({
+    config,
+    logger,
+    now,
+    feed: createRecordFeed({ decoder, deadLetters: () => deadLetters!, counters: stats, metrics, logger }),
+    deliver: createUnitDelivery({ sinks: deps.sinks, logger, metrics, shared: deps.metrics }),
+    metrics,
+    counters: stats,
+    isFatal: () => fatal !== null,
+    failFatal,
   });
 
-  const failFatal = (error: unknown, pause?: () => void) => {
+  function failFatal(error: unknown, pause?: () => void) {
     if (fatal) return;
     fatal = { error };
     pause?.();
@@ -178,168 +133,16 @@ export function createDebeziumKafkaSource(
     setImmediate(() => {
       void stop().finally(() => deps.onFatal?.(error));
     });
-  };
-
-  const updateLag = (topic: string, partition: number, committedOffset: bigint) => {
-    const high = highWatermarks.get(`${topic}/${partition}`);
-    if (high !== undefined) {
-      const lag = high > committedOffset ? high - committedOffset : 0n;
-      metrics.consumerLag.set({ topic, partition: String(partition) }, Number(lag));
-    }
-  };
-
-  const updateGauges = (asm: KafkaTransactionAssembler) => {
-    const s = asm.stats();
-    stats.bufferedRecords = s.bufferedRecords;
-    metrics.bufferedRecords.set(s.bufferedRecords);
-    metrics.bufferedTransactions.set(s.bufferedTransactions);
-    metrics.oldestBufferedSeconds.set(s.oldestAgeMs / 1000);
-  };
-
-  type Commit = (offsets: RecordAt[]) => Promise<void>;
-
-  const commitFreed = async (asm: KafkaTransactionAssembler, joinedAt: number, commit: Commit) => {
-    const offsets = asm.pendingCommits();
-    if (offsets.length === 0) return;
-    if (generation !== joinedAt) {
-      logger.warn({ offsets }, 'the group rebalanced during delivery: not committing, the partitions are read again');
-      return;
-    }
-    await commit(offsets);
-    asm.committed(offsets);
-    stats.commits++;
-    metrics.commits.inc();
-    for (const o of offsets) updateLag(o.topic, o.partition, BigInt(o.offset));
-  };
-
-  /** Delivers whatever the assembler has ready, committing after each delivery. Runs under `exclusive`. */
-  const drain = async (
-    asm: KafkaTransactionAssembler,
-    joinedAt: number,
-    signal: AbortSignal,
-    commit: Commit,
-    pause?: () => void,
-  ): Promise<void> => {
-    for (;;) {
-      if (fatal || signal.aborted || generation !== joinedAt) return;
-      const units = asm.take(config.CDC_KAFKA_MAX_BATCH_RECORDS);
-      updateGauges(asm);
-      if (units.length === 0) break;
-      const outcome = await deliverUnits(units, signal);
-      if (outcome === 'aborted') return; // stays uncommitted
-      if (outcome !== 'delivered') {
-        failFatal(outcome.failed, pause);
-        return;
-      }
-      asm.delivered(units);
-      const events = units.reduce((n, u) => n + u.events.length, 0);
-      if (events > 0) {
-        stats.changes += events;
-        stats.batches++;
-      }
-      for (const unit of units) {
-        if (unit.incomplete) stats.transactions[unit.incomplete.reason]++;
-        else if (unit.key !== null) stats.transactions.complete++;
-      }
-      await commitFreed(asm, joinedAt, commit);
-    }
-    // tombstones, heartbeats and parked records free offsets without any delivery
-    await commitFreed(asm, joinedAt, commit);
-  };
-
-  const withDelivery = async <T>(run: AbortSignal, task: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-    const delivery = new AbortController();
-    const onStop = () => delivery.abort(run.reason);
-    if (run.aborted) delivery.abort(run.reason);
-    else run.addEventListener('abort', onStop, { once: true });
-    inFlight.add(delivery);
-    try {
-      return await task(delivery.signal);
-    } finally {
-      inFlight.delete(delivery);
-      run.removeEventListener('abort', onStop);
-    }
-  };
-
-  /** One consumer run's batch handler; `run` is aborted when that consumer is stopped past its grace. */
-  const batchHandler =
-    (run: AbortSignal) =>
-    async (payload: EachBatchPayload): Promise<void> => {
-      const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, pause } = payload;
-      const { topic, partition } = batch;
-      const joinedAt = generation;
-      const asm = assembler;
-      const assembling = stats.assembling;
-      let heartbeatError: unknown = null;
-      await withDelivery(run, async (signal) => {
-        // keep our group membership alive while we wait for the lock and while sinks work (kafkajs only
-        // heartbeats between batches); a failed heartbeat means a rebalance: abandon the delivery uncommitted
-        const beat = setInterval(() => {
-          heartbeat().catch((error: unknown) => {
-            heartbeatError ??= error;
-            for (const delivery of inFlight) delivery.abort(error);
-          });
-        }, config.CDC_KAFKA_HEARTBEAT_INTERVAL_MS);
-        try {
-          await exclusive(async () => {
-            if (fatal) {
-              pause();
-              return;
-            }
-            if (!isRunning() || isStale() || signal.aborted || generation !== joinedAt) return;
-            for (const message of batch.messages) {
-              if (fatal || !isRunning() || signal.aborted) return;
-              const at = { topic, partition, offset: message.offset };
-              if (asm.seen(at)) continue;
-              let input: AssemblerInput;
-              try {
-                input = await feed(toRecord(topic, partition, message), message, assembling);
-              } catch (error) {
-                // a bug, not bad data: reading the batch again would fail the same way forever
-                failFatal(error, pause);
-                return;
-              }
-              asm.push(at, input);
-            }
-            const last = batch.messages.at(-1);
-            if (last) resolveOffset(last.offset); // fetch on; commits follow the assembler's frontier
-            highWatermarks.set(`${topic}/${partition}`, BigInt(batch.highWatermark));
-            await drain(
-              asm,
-              joinedAt,
-              signal,
-              async (offsets) => {
-                await commitOffsetsIfNecessary({ topics: byTopic(offsets) });
-              },
-              pause,
-            );
-            const frontier = asm.frontier(topic, partition);
-            if (frontier !== null) updateLag(topic, partition, frontier);
-          });
-        } finally {
-          clearInterval(beat);
-        }
-      });
-      if (heartbeatError) throw heartbeatError;
-    };
+  }
 
   /** Applies the wait bound while no records arrive (kafkajs calls no handler on empty fetches). */
   const enforceBounds = () => {
     const current = consumer;
-    if (!current || !joined || stopping || fatal || assembler.stats().bufferedRecords === 0) return;
-    const asm = assembler;
-    const joinedAt = generation;
-    const run = runAbort.signal;
-    void exclusive(() =>
-      withDelivery(run, (signal) =>
-        drain(asm, joinedAt, signal, async (offsets) => {
-          await current.commitOffsets(offsets);
-        }),
-      ),
-    ).catch((error: unknown) => logger.warn({ err: error }, 'delivering overdue transactions failed'));
+    if (!current || !joined || stopping) return;
+    pump.enforceBounds(runAbort.signal, async (offsets) => {
+      await current.commitOffsets(offsets);
+    });
   };
-
-  let runAbort = new AbortController();
 
   const startConsumer = async (topics: string[]) => {
     runAbort = new AbortController();
@@ -358,19 +161,14 @@ export function createDebeziumKafkaSource(
       retry: { restartOnFailure: async () => !fatal && !stopping },
     });
     next.on(next.events.GROUP_JOIN, (event) => {
-      generation++;
       assignment = event.payload.memberAssignment;
-      // kafkajs reads every assigned partition again from its committed offset: start over
-      assembler = newAssembler();
-      for (const delivery of inFlight) delivery.abort(new Error('the group rebalanced'));
-      highWatermarks.clear();
-      metrics.consumerLag.reset();
+      const generation = pump.joined();
       joined = true;
       logger.info({ generation, assignment, assembling: stats.assembling }, 'joined the consumer group');
     });
     next.on(next.events.REBALANCING, () => {
       joined = false;
-      for (const delivery of inFlight) delivery.abort(new Error('the group is rebalancing'));
+      pump.rebalancing();
     });
     next.on(next.events.CRASH, (event) => {
       joined = false;
@@ -379,7 +177,7 @@ export function createDebeziumKafkaSource(
     });
     await next.connect();
     await next.subscribe({ topics, fromBeginning: true });
-    await next.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: batchHandler(runAbort.signal) });
+    await next.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: pump.eachBatch(runAbort.signal) });
     consumer = next;
     stats.consumerStarts++;
   };
@@ -462,16 +260,4 @@ export function createDebeziumKafkaSource(
     },
     stats: () => structuredClone(stats),
   };
-}
-
-function byTopic(
-  offsets: readonly RecordAt[],
-): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const topics = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of offsets) {
-    const list = topics.get(topic) ?? [];
-    list.push({ partition, offset });
-    topics.set(topic, list);
-  }
-  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }

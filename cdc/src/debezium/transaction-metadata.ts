@@ -30,7 +30,7 @@ export interface TransactionMember {
 }
 
 export interface DataCollectionCount {
-  /** `schema.table`, or `LOGICAL_DECODING_MESSAGE` for transactional logical messages */
+  /** `schema.table` (Debezium 3 also counts transactional logical messages, under a name of its own) */
   dataCollection: string;
   eventCount: number;
 }
@@ -45,9 +45,6 @@ export interface TransactionBoundary {
   dataCollections: DataCollectionCount[] | null;
   tsMs: number | null;
 }
-
-/** The data collection Debezium names transactional logical messages by (LogicalDecodingMessageId). */
-export const LOGICAL_DECODING_MESSAGE_COLLECTION = 'LOGICAL_DECODING_MESSAGE';
 
 const POSTGRES_ID = /^(\d+):\d+$/;
 
