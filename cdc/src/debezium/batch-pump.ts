@@ -223,6 +223,11 @@ export function createBatchPump(deps: BatchPumpDeps) {
       return generation;
     },
 
+    /** Resolves once no batch or bound delivery holds the assembler (stop() waits for this). */
+    settled(): Promise<void> {
+      return exclusive(async () => undefined);
+    },
+
     /** A rebalance is under way: deliveries in flight will not be committed, stop waiting for them. */
     rebalancing(): void {
       abortInFlight(new Error('the group is rebalancing'));

@@ -1,7 +1,14 @@
-/** The Debezium change source (production): decoder, Kafka consumer-group source, config. */
+/** The Debezium change source (production): decoder, transaction assembly, Kafka consumer-group source, config. */
 export type { ColumnTypeMap } from './column-types.ts';
 export type { DecimalMode, TimePrecisionMode } from './column-values.ts';
-export { type DebeziumSourceConfig, debeziumSourceConfig, decoderOptions, topicMatcher } from './config.ts';
+export {
+  type DebeziumSourceConfig,
+  dataCollectionConsumed,
+  debeziumSourceConfig,
+  decoderOptions,
+  topicMatcher,
+  transactionTopic,
+} from './config.ts';
 export { DLQ_HEADERS } from './dead-letter.ts';
 export { type DecodeStreamStats, decodeDebeziumLines } from './decode-stream.ts';
 export {
@@ -22,3 +29,5 @@ export {
   type DebeziumSourceStats,
 } from './kafka-source.ts';
 export { DEBEZIUM_POSITION_LENGTH } from './position.ts';
+export { type TransactionBoundary, type TransactionMember, transactionKey } from './transaction-metadata.ts';
+export { KafkaTransactionAssembler } from './tx-assembler.ts';

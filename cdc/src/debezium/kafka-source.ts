@@ -192,6 +192,8 @@ export function createDebeziumKafkaSource(
     const timer = setTimeout(() => run.abort(new Error('source stopping')), deps.stopGraceMs ?? 5_000);
     try {
       await current.disconnect();
+      // a delivery the bound timer started runs outside kafkajs: wait for it too (the grace aborts it)
+      await pump.settled();
     } finally {
       clearTimeout(timer);
     }
