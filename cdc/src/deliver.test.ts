@@ -131,3 +131,26 @@ describe('sink lanes', () => {
     await expect(l.submit(batch('4'))).rejects.toThrow('a bug');
   });
 });
+
+describe('sink lanes after a failure', () => {
+  it('settled() waits for a sink call still running in another lane', async () => {
+    const slow = gatedSink('slow');
+    const broken: ChangeSink = {
+      name: 'broken',
+      async handle() {
+        throw new Error('a bug');
+      },
+    };
+    const l = lanes([slow.sink, broken]);
+    await expect(l.submit(batch('1'))).rejects.toThrow('a bug');
+    let settled = false;
+    const done = l.settled().then(() => {
+      settled = true;
+    });
+    await tick();
+    expect(settled).toBe(false);
+    slow.release();
+    await done;
+    expect(settled).toBe(true);
+  });
+});

@@ -41,6 +41,13 @@ export interface SinkLanesOptions extends DeliverOptions {
   maxBatchChanges?: number;
 }
 
+interface Lane {
+  sink: ChangeSink;
+  waiting: Waiting[];
+  /** the lane's loop while it has batches */
+  running: Promise<void> | null;
+}
+
 interface Waiting {
   batch: ChangeBatch;
   resolve(): void;
@@ -58,12 +65,12 @@ interface Waiting {
  * steps. After a non-retriable failure every waiting and later submission fails: the source stops.
  */
 export class SinkLanes {
-  readonly #lanes: Array<{ sink: ChangeSink; waiting: Waiting[]; running: boolean }>;
+  readonly #lanes: Lane[];
   readonly #options: SinkLanesOptions;
   #failure: { error: unknown } | null = null;
 
   constructor(sinks: readonly ChangeSink[], options: SinkLanesOptions) {
-    this.#lanes = sinks.map((sink) => ({ sink, waiting: [], running: false }));
+    this.#lanes = sinks.map((sink) => ({ sink, waiting: [], running: null }));
     this.#options = options;
   }
 
@@ -74,14 +81,22 @@ export class SinkLanes {
         (lane) =>
           new Promise<void>((resolve, reject) => {
             lane.waiting.push({ batch, resolve, reject });
-            if (!lane.running) void this.#run(lane);
+            lane.running ??= this.#run(lane);
           }),
       ),
     ).then(() => undefined);
   }
 
-  async #run(lane: { sink: ChangeSink; waiting: Waiting[]; running: boolean }): Promise<void> {
-    lane.running = true;
+  /**
+   * Resolves once no sink is handling a batch any more (after a failure or an abort, other lanes
+   * may still be busy): a new session must not hand a sink batches while an old call still runs.
+   */
+  async settled(): Promise<void> {
+    for (const lane of this.#lanes) await lane.running;
+  }
+
+  /** (async: it returns at its first await, before `running` is cleared in its finally) */
+  async #run(lane: Lane): Promise<void> {
     try {
       while (lane.waiting.length > 0) {
         const taken = this.#take(lane.waiting);
@@ -98,7 +113,7 @@ export class SinkLanes {
         for (const w of taken) w.resolve();
       }
     } finally {
-      lane.running = false;
+      lane.running = null;
     }
   }
 

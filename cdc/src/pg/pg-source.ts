@@ -226,6 +226,8 @@ export function createPgSource(options: PgSourceOptions): PgSource {
       try {
         await confirmed;
       } finally {
+        // no sink call of this session outlives it (the next session delivers the same batches)
+        await lanes.settled();
         // what was confirmed last reaches the server before the connection closes
         sendStandbyStatus(service, acked);
       }
