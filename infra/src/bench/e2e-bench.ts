@@ -21,7 +21,7 @@ import {
   statementSnapshot,
 } from './e2e-pg-stats.ts';
 import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
-import { startCpuProfile } from './e2e-profile.ts';
+import { startCpuProfile, summarizeProfileFile } from './e2e-profile.ts';
 import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
 import { BusWatch } from './e2e-stages.ts';
@@ -103,7 +103,13 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     ...(statements ? { pgSettings: PG_STATEMENTS_SETTINGS } : {}),
   });
   const busWatch = new BusWatch();
-  const terminals = new Proc<TerminalsCommand, TerminalsReport>('./e2e-terminals.ts');
+  const profDir = knobs.BENCH_CPU_PROF;
+  const terminalsProfile = `e2e-terminals-${bus}.cpuprofile`;
+  const terminals = new Proc<TerminalsCommand, TerminalsReport>(
+    './e2e-terminals.ts',
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${terminalsProfile}`] : [],
+  );
+  const details: string[] = [];
   const loader = new Proc<LoadCommand, LoadReport>('./e2e-load.ts');
   try {
     const plan = await prepareE2e(system, {
@@ -156,8 +162,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       totalMs + 120_000,
     );
     const serverLoop = loop.stop();
-    const details: string[] = [];
-    if (profile) details.push(...(await profile.stop(join(knobs.BENCH_CPU_PROF!, `e2e-server-${bus}.cpuprofile`))));
+    if (profile) details.push(...(await profile.stop(join(profDir!, `e2e-server-${bus}.cpuprofile`), 'server')));
     const after = {
       server: await processCpuSeconds(process.pid),
       postgres: await processTreeCpuSeconds(pgPid),
@@ -214,6 +219,8 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
   } finally {
     await busWatch.stop().catch(() => undefined);
     await terminals.exit({ cmd: 'exit' });
+    // the terminals process writes its profile as it exits (the whole run, connecting included)
+    if (profDir) details.push(...(await summarizeProfileFile(join(profDir, terminalsProfile), 'terminals process')));
     await loader.exit({ cmd: 'exit' });
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });

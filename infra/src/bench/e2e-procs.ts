@@ -6,9 +6,9 @@ export class Proc<Command extends object, Report extends { type: string }> {
   readonly child: ChildProcess;
   readonly #waiters: Array<{ type: string; resolve: (r: Report) => void; reject: (e: Error) => void }> = [];
 
-  constructor(file: string) {
+  constructor(file: string, execArgv: readonly string[] = []) {
     this.child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (report: Report) => {

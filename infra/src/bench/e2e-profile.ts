@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 
 interface ProfileNode {
@@ -11,23 +11,29 @@ interface ProfileNode {
  * A CPU profile of this process (the server parts) over the load, written as a .cpuprofile (open
  * it in Chrome DevTools) and summarized as the functions with the most self time.
  */
-export async function startCpuProfile(): Promise<{ stop(path: string): Promise<string[]> }> {
+export async function startCpuProfile(): Promise<{ stop(path: string, label: string): Promise<string[]> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.start');
   return {
-    async stop(path) {
+    async stop(path, label) {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
       await writeFile(path, JSON.stringify(profile));
-      return summarizeProfile(profile.nodes as ProfileNode[], path);
+      return summarizeProfile(profile.nodes as ProfileNode[], path, label);
     },
   };
 }
 
-function summarizeProfile(nodes: readonly ProfileNode[], path: string, top = 25): string[] {
+/** The summary of a .cpuprofile written by `node --cpu-prof` (nothing when it is missing). */
+export async function summarizeProfileFile(path: string, label: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  return text ? summarizeProfile((JSON.parse(text) as { nodes: ProfileNode[] }).nodes, path, label) : [];
+}
+
+function summarizeProfile(nodes: readonly ProfileNode[], path: string, label: string, top = 25): string[] {
   const self = new Map<string, number>();
   let total = 0;
   for (const node of nodes) {
@@ -39,7 +45,7 @@ function summarizeProfile(nodes: readonly ProfileNode[], path: string, top = 25)
     self.set(key, (self.get(key) ?? 0) + hits);
   }
   return [
-    `  server CPU profile: ${path} (self time, share of samples):`,
+    `  ${label} CPU profile: ${path} (self time, share of samples):`,
     ...[...self]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '@commerce/common';
 import type { HubClient } from '@commerce/sdk';
 import { connectAll, connectTerminal } from '../simulate/terminal.ts';
-import { watchEventLoop } from './e2e-loop.ts';
+import { NO_LOOP_DELAY, watchEventLoop } from './e2e-loop.ts';
 import { type Delivery, now, type TerminalsCommand, type TerminalsReport } from './e2e-protocol.ts';
 
 /**
@@ -70,7 +70,7 @@ process.on('message', async (command: TerminalsCommand) => {
         rejected,
         reloads,
         disconnects,
-        loopDelay: loop?.stop() ?? { p50: 0, p99: 0, max: 0 },
+        loopDelay: loop?.stop() ?? NO_LOOP_DELAY,
       });
       return;
     case 'exit':
