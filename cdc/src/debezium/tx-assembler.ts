@@ -66,8 +66,9 @@ export interface AssemblerStats {
 export class KafkaTransactionAssembler {
   private readonly now: () => number;
   private readonly partitions = new Map<string, PartitionQueue>();
-  /** pending units by creation order: the first is the oldest */
+  /** pending units by seq; `oldestSeq` only moves forward (Map#values().next() walks deleted slots) */
   private readonly pending = new Map<number, Unit>();
+  private oldestSeq = 0;
   private readonly byKey = new Map<string, Unit>();
   private readonly flushedKeys = new Set<string>();
   private readonly forced: Unit[] = [];
@@ -173,7 +174,7 @@ export class KafkaTransactionAssembler {
   }
 
   stats(): AssemblerStats {
-    const oldest = this.pending.values().next().value;
+    const oldest = this.oldest();
     return {
       bufferedRecords: this.buffered,
       bufferedTransactions: this.byKey.size,
@@ -189,6 +190,11 @@ export class KafkaTransactionAssembler {
       this.partitions.set(id, queue);
     }
     return queue;
+  }
+
+  private oldest(): Unit | undefined {
+    while (this.oldestSeq < this.seq && !this.pending.has(this.oldestSeq)) this.oldestSeq++;
+    return this.pending.get(this.oldestSeq);
   }
 
   /** The pending transaction of this key (new if needed); null when it was handed out incomplete. */
@@ -270,7 +276,7 @@ export class KafkaTransactionAssembler {
   private enforceBounds(): void {
     const { maxBufferedRecords, maxWaitMs } = this.options;
     for (;;) {
-      const oldest: Unit | undefined = this.pending.values().next().value;
+      const oldest = this.oldest();
       if (!oldest) return;
       const reason =
         this.buffered > maxBufferedRecords
