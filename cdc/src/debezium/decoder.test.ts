@@ -91,7 +91,7 @@ describe('Debezium decoder traps', () => {
       const block = result.kind === 'change' ? result.transaction : (result.boundary ?? result.transaction);
       return [block?.id, block?.key];
     });
-    expect(new Set(keys.map(([id]) => id)).size).toBe(3); // BEGIN shares its id with the first change only
+    expect(new Set(keys.map(([id]) => id)).size).toBe(3); // here BEGIN's id is the first change's LSN
     expect(new Set(keys.map(([, key]) => key))).toEqual(new Set(['5012']));
   });
 
