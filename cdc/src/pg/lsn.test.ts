@@ -25,6 +25,8 @@ describe('LSNs and positions', () => {
     expect([...positions].reverse().sort()).toEqual(positions);
     expect(parsePgPosition(positions[3]!)).toEqual({ commitEndLsn: 0xa_0000_0000n, index: 16 });
     expect(lsnHex(1n)).toBe('0000000000000001');
+    expect(pgPosition(parseLsn('A/0'), 0xabcdef12)).toBe('0000000A00000000/ABCDEF12');
+    expect(pgPosition(parseLsn('A/0'), 0xabc)).toBe('0000000A00000000/00000ABC');
     expect(() => parsePgPosition('1/2')).toThrow(RangeError);
   });
 });

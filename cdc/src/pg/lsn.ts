@@ -30,7 +30,16 @@ export function lsnHex(lsn: Lsn): string {
  * (`confirmed_flush_lsn`), so an operator can compare a position with the slot directly.
  */
 export function pgPosition(commitEndLsn: Lsn, index: number): string {
-  return `${lsnHex(commitEndLsn)}/${index.toString(16).toUpperCase().padStart(8, '0')}`;
+  return pgPositions(commitEndLsn)(index);
+}
+
+/** pgPosition for many changes of one commit: the LSN is formatted once. */
+export function pgPositions(commitEndLsn: Lsn): (index: number) => string {
+  const prefix = `${lsnHex(commitEndLsn)}/`;
+  return (index) => {
+    const hex = index.toString(16).toUpperCase();
+    return prefix + (hex.length === 8 ? hex : '00000000'.slice(hex.length) + hex);
+  };
 }
 
 const POSITION = /^([0-9A-F]{16})\/([0-9A-F]{8})$/;

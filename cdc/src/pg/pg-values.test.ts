@@ -14,8 +14,21 @@ describe('timestamp text → ISO-8601 UTC with microseconds', () => {
     ['infinity', 'infinity'],
     ['-infinity', '-infinity'],
     ['0044-03-15 12:00:00+00 BC', '0044-03-15 12:00:00+00 BC'],
+    ['12026-11-22 10:15:30.25+00', '12026-11-22T10:15:30.250000Z'],
+    ['2026-11-22 10:15:30.123456+05', '2026-11-22T05:15:30.123456Z'],
+    ['2026-11-22 10:15:30.+00', '2026-11-22 10:15:30.+00'],
+    ['2026-11-22 10:15:3x+00', '2026-11-22 10:15:3x+00'],
+    ['2026-11-22 10:15:30.1234567+00', '2026-11-22 10:15:30.1234567+00'],
   ])('%s → %s', (input, expected) => {
     expect(toTimestamp(input)).toBe(expected);
+  });
+
+  it('the fast path for UTC text agrees with the general parser', () => {
+    for (const fraction of ['', '.1', '.12', '.123', '.1234', '.12345', '.123456'])
+      for (const zone of ['+00', '']) {
+        const text = `1999-12-31 23:59:58${fraction}${zone}`;
+        expect(toTimestamp(text)).toBe(`1999-12-31T23:59:58${fraction.padEnd(fraction ? 7 : 0, '0') || '.000000'}Z`);
+      }
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { ChangeEvent, ChangeOp, Row } from '@commerce/common';
 import type { Lsn } from './lsn.ts';
-import { pgPosition } from './lsn.ts';
+import { pgPositions } from './lsn.ts';
 import { type Converter, converterFor } from './pg-values.ts';
 import {
   type PgoutputMessage,
@@ -82,11 +82,12 @@ export class TransactionAssembler {
         if (!tx) throw new AssemblerError('commit without begin');
         this.current = null;
         const commitTs = Number(message.commitTime / 1000n) + PG_EPOCH_MS;
+        const position = pgPositions(message.endLsn);
         for (let i = 0; i < tx.events.length; i++) {
           const event = tx.events[i]!;
           event.txId = tx.xid;
           event.commitTs = commitTs;
-          event.position = pgPosition(message.endLsn, i);
+          event.position = position(i);
         }
         return {
           xid: tx.xid,

@@ -74,8 +74,23 @@ export function routeChanges(changes: readonly ChangeEvent[], enrichment: Enrich
   return result;
 }
 
-const tableOf = (c: ChangeEvent) => (c.table.startsWith('public.') ? c.table.slice(7) : c.table);
-const rowOf = (c: ChangeEvent): Row => (c.op === 'd' ? (c.before ?? {}) : { ...(c.before ?? {}), ...(c.after ?? {}) });
+// every change's table is looked at several times per transaction: strip the schema once per name
+const shortNames = new Map<string, string>();
+const tableOf = (c: ChangeEvent) => {
+  let name = shortNames.get(c.table);
+  if (name === undefined) {
+    name = c.table.startsWith('public.') ? c.table.slice(7) : c.table;
+    if (shortNames.size < 1_000) shortNames.set(c.table, name);
+  }
+  return name;
+};
+/** The row as it is now; the after-image alone is complete unless TOAST values were left out of it. */
+const rowOf = (c: ChangeEvent): Row =>
+  c.op === 'd'
+    ? (c.before ?? {})
+    : c.after && c.unchanged.length === 0
+      ? c.after
+      : { ...(c.before ?? {}), ...(c.after ?? {}) };
 
 function groupBy(changes: readonly ChangeEvent[], table: string, column: string): Map<string, ChangeEvent[]> {
   const groups = new Map<string, ChangeEvent[]>();
