@@ -21,7 +21,7 @@ import {
   statementSnapshot,
 } from './e2e-pg-stats.ts';
 import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
-import { startCpuProfile, summarizeProfileFile } from './e2e-profile.ts';
+import { startCpuProfile, summarizeLargestProfile } from './e2e-profile.ts';
 import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
 import { BusWatch } from './e2e-stages.ts';
@@ -104,10 +104,11 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
   });
   const busWatch = new BusWatch();
   const profDir = knobs.BENCH_CPU_PROF;
-  const terminalsProfile = `e2e-terminals-${bus}.cpuprofile`;
+  // one folder: tsx's loader thread writes a profile of its own beside the main thread's
+  const terminalsProfiles = profDir ? join(profDir, `e2e-terminals-${bus}`) : '';
   const terminals = new Proc<TerminalsCommand, TerminalsReport>(
     './e2e-terminals.ts',
-    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${terminalsProfile}`] : [],
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${terminalsProfiles}`] : [],
   );
   const details: string[] = [];
   const loader = new Proc<LoadCommand, LoadReport>('./e2e-load.ts');
@@ -220,7 +221,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     await busWatch.stop().catch(() => undefined);
     await terminals.exit({ cmd: 'exit' });
     // the terminals process writes its profile as it exits (the whole run, connecting included)
-    if (profDir) details.push(...(await summarizeProfileFile(join(profDir, terminalsProfile), 'terminals process')));
+    if (profDir) details.push(...(await summarizeLargestProfile(terminalsProfiles, 'terminals process')));
     await loader.exit({ cmd: 'exit' });
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });

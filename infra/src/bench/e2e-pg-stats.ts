@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 
 export interface PgSnapshot {
   commits: number;
+  wal: { bytes: number; syncs: number; syncMs: number };
   tables: Map<string, { seqScans: number; seqRows: number; idxScans: number; idxRows: number; writes: number }>;
 }
 
@@ -9,6 +10,8 @@ export interface PgSnapshot {
 export async function pgSnapshot(sql: Sql): Promise<PgSnapshot> {
   const [db] = await sql<{ commits: string }[]>`
     select xact_commit::text as commits from pg_stat_database where datname = current_database()`;
+  const [wal] = await sql<{ bytes: string; syncs: string; sync_ms: number }[]>`
+    select wal_bytes::text as bytes, wal_sync::text as syncs, wal_sync_time as sync_ms from pg_stat_wal`;
   const rows = await sql<
     { name: string; seq_scan: string; seq_tup_read: string; idx_scan: string; idx_tup_fetch: string; writes: string }[]
   >`select relname as name, seq_scan::text, seq_tup_read::text, coalesce(idx_scan, 0)::text as idx_scan,
@@ -16,6 +19,7 @@ export async function pgSnapshot(sql: Sql): Promise<PgSnapshot> {
     from pg_stat_user_tables`;
   return {
     commits: Number(db?.commits ?? 0),
+    wal: { bytes: Number(wal?.bytes ?? 0), syncs: Number(wal?.syncs ?? 0), syncMs: wal?.sync_ms ?? 0 },
     tables: new Map(
       rows.map((r) => [
         r.name,
@@ -52,13 +56,21 @@ export function describePgActivity(before: PgSnapshot, after: PgSnapshot, orders
       (t) =>
         `${t.name} ${per(t.idxScans)} idx scans, ${per(t.seqScans)} seq scans (${per(t.seqRows)} rows), ${per(t.writes)} row writes`,
     );
+  const syncs = after.wal.syncs - before.wal.syncs;
+  const syncMs = after.wal.syncMs - before.wal.syncMs;
   // the statistics collector reports with a delay: figures are approximate
-  return [`  Postgres per order: ${per(after.commits - before.commits)} commits; ${busiest.join('; ')}`];
+  return [
+    `  Postgres per order: ${per(after.commits - before.commits)} commits; ${busiest.join('; ')}`,
+    `  WAL per order: ${((after.wal.bytes - before.wal.bytes) / Math.max(1, orders) / 1024).toFixed(1)} kB, ${per(syncs)} flushes to disk,` +
+      ` ${syncMs > 0 ? `${(syncMs / Math.max(1, syncs)).toFixed(2)} ms per flush on average (a commit reaches logical replication only once flushed)` : 'flush time not tracked'}`,
+  ];
 }
 
 /** Settings that load pg_stat_statements (top-level statements: a function call counts once). */
 export const PG_STATEMENTS_SETTINGS: Record<string, string> = {
   shared_preload_libraries: 'pg_stat_statements',
+  // pg_stat_wal's sync time: a commit is not sent to logical replication before its WAL is flushed
+  track_wal_io_timing: 'on',
   'pg_stat_statements.track': 'top',
   'pg_stat_statements.max': '2000',
 };

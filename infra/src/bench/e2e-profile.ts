@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -27,10 +28,19 @@ export async function startCpuProfile(): Promise<{ stop(path: string, label: str
   };
 }
 
-/** The summary of a .cpuprofile written by `node --cpu-prof` (nothing when it is missing). */
-export async function summarizeProfileFile(path: string, label: string): Promise<string[]> {
-  const text = await readFile(path, 'utf8').catch(() => null);
-  return text ? summarizeProfile((JSON.parse(text) as { nodes: ProfileNode[] }).nodes, path, label) : [];
+/**
+ * The summary of the biggest .cpuprofile `node --cpu-prof` wrote into a folder (the main thread's;
+ * loader threads write small ones beside it), or nothing when there is none.
+ */
+export async function summarizeLargestProfile(dir: string, label: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
+  const sized = await Promise.all(
+    files.map(async (f) => ({ path: join(dir, f), size: (await stat(join(dir, f))).size })),
+  );
+  const largest = sized.sort((a, b) => b.size - a.size)[0];
+  if (!largest) return [];
+  const profile = JSON.parse(await readFile(largest.path, 'utf8')) as { nodes: ProfileNode[] };
+  return summarizeProfile(profile.nodes, largest.path, label);
 }
 
 function summarizeProfile(nodes: readonly ProfileNode[], path: string, label: string, top = 25): string[] {
