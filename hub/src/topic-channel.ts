@@ -107,12 +107,13 @@ export class TopicChannel {
         return;
       }
       this.#open(entry);
-      if (!this.#flushQueued) {
-        this.#flushQueued = true;
-        queueMicrotask(this.#flushSoon);
-      }
     }
     this.#add(json);
+    // whatever else arrives in this turn joins the frame; it goes out when the turn ends
+    if (this.#batch && !this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushSoon);
+    }
   }
 
   /** Hands the current key to the session (sealed with its session key), then subscribes it. */

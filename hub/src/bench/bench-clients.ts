@@ -233,7 +233,18 @@ process.on('message', async (message: ClientCommand) => {
       }
       const cpu = process.cpuUsage(cpuMark);
       const cpuMs = (cpu.user + cpu.system) / 1000;
-      send({ type: 'report', min, sum, lastAt, latencies: latencies.splice(0), decrypted, errors, closed, cpuMs });
+      send({
+        type: 'report',
+        min,
+        sum,
+        lastAt,
+        latencies: latencies.splice(0),
+        decrypted,
+        errors,
+        closed,
+        cpuMs,
+        sysMs: cpu.system / 1000,
+      });
       return;
     }
     case 'close':

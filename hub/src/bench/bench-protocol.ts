@@ -45,7 +45,7 @@ export type ServerCommand =
 
 export type ServerReport =
   | { type: 'ready'; port: number; spkiPem: string }
-  | { type: 'published'; count: number; firstAt: number; lastAt: number; cpuMs: number }
+  | { type: 'published'; count: number; firstAt: number; lastAt: number; cpuMs: number; sysMs: number }
   | { type: 'rss'; rss: number; heapUsed: number; heapTotal: number; external: number; connections: number };
 
 export interface ClientSetup {
@@ -73,4 +73,6 @@ export type ClientReport =
       errors: number;
       closed: number;
       cpuMs: number;
+      /** the kernel's share of cpuMs (socket reads) */
+      sysMs: number;
     };

@@ -57,7 +57,14 @@ function pump(): void {
   if (t >= run.until) {
     publishing = undefined;
     const cpu = process.cpuUsage(run.cpu);
-    send({ type: 'published', count: seq, firstAt: run.firstAt, lastAt: t, cpuMs: (cpu.user + cpu.system) / 1000 });
+    send({
+      type: 'published',
+      count: seq,
+      firstAt: run.firstAt,
+      lastAt: t,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      sysMs: cpu.system / 1000,
+    });
     return;
   }
   const paced = run.ratePerS > 0;

@@ -120,7 +120,11 @@ async function runMode(mode: Mode): Promise<ModeResult> {
   const delivered = reports.reduce((n, r) => n + r.sum, 0) - before;
   const elapsedMs = Math.max(...reports.map((r) => r.lastAt)) - published.firstAt;
   const probeChecks = reports.reduce((n, r) => n + r.decrypted, 0);
-  const cpu = `server ${Math.round(published.cpuMs)} ms, clients ${reports.map((r) => Math.round(r.cpuMs)).join('+')} ms`;
+  // where the time goes, per 1,000 deliveries (one event to 1,000 terminals) and split user/kernel
+  const per = (ms: number) => Math.round((ms / Math.max(1, delivered)) * 1e6);
+  const clientMs = reports.reduce((n, r) => n + r.cpuMs, 0);
+  const clientSys = reports.reduce((n, r) => n + r.sysMs, 0);
+  const cpu = `server ${Math.round(published.cpuMs)} ms (${per(published.cpuMs - published.sysMs)}+${per(published.sysMs)} µs user+sys per event), clients ${reports.map((r) => Math.round(r.cpuMs)).join('+')} ms (${per(clientMs - clientSys)}+${per(clientSys)} µs per event)`;
 
   // latency: a steady load every server sustains; probes decrypt every frame
   for (const c of clients) c.send({ cmd: 'phase', sampleEvery: 1 });
