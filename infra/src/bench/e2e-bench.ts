@@ -11,6 +11,7 @@ import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
 import { analyze, type E2eResult } from './e2e-analysis.ts';
+import { TerminalFleet } from './e2e-fleet.ts';
 import { fmtLoop, type LoopDelay, watchEventLoop } from './e2e-loop.ts';
 import {
   describePgActivity,
@@ -22,7 +23,7 @@ import {
 } from './e2e-pg-stats.ts';
 import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
 import { startCpuProfile, summarizeLargestProfile } from './e2e-profile.ts';
-import type { LoadCommand, LoadReport, TerminalsCommand, TerminalsReport } from './e2e-protocol.ts';
+import type { LoadCommand, LoadReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
 import { BusWatch } from './e2e-stages.ts';
 
@@ -31,7 +32,8 @@ import { BusWatch } from './e2e-stages.ts';
  * embedded path (in-process bus) and with the Redis bus, each on a freshly booted embedded system.
  * The server parts share one process (as `npm start` runs them); the terminals and the order load
  * each run in their own process. Knobs: BENCH_RATE, BENCH_TERMINALS, BENCH_BRANCHES,
- * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis), BENCH_PG_STATEMENTS (0 turns
+ * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis), BENCH_TERMINAL_PROCS (child processes
+ * the terminals are spread over, default 1), BENCH_PG_STATEMENTS (0 turns
  * pg_stat_statements off), BENCH_CPU_PROF (a folder: write a CPU profile of the server process).
  */
 const knobs = z
@@ -44,6 +46,7 @@ const knobs = z
     BENCH_GRACE: z.coerce.number().min(0).default(5),
     BENCH_MENU: z.coerce.number().int().min(1).default(40),
     BENCH_BUSES: z.string().default('memory,redis'),
+    BENCH_TERMINAL_PROCS: z.coerce.number().int().min(1).max(16).default(1),
     BENCH_PG_STATEMENTS: z.enum(['0', '1']).default('1'),
     BENCH_CPU_PROF: z.string().optional(),
   })
@@ -106,9 +109,8 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
   const profDir = knobs.BENCH_CPU_PROF;
   // one folder: tsx's loader thread writes a profile of its own beside the main thread's
   const terminalsProfiles = profDir ? join(profDir, `e2e-terminals-${bus}`) : '';
-  const terminals = new Proc<TerminalsCommand, TerminalsReport>(
-    './e2e-terminals.ts',
-    profDir ? ['--cpu-prof', `--cpu-prof-dir=${terminalsProfiles}`] : [],
+  const terminals = new TerminalFleet(knobs.BENCH_TERMINAL_PROCS, (i) =>
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${terminalsProfiles}-${i}`] : [],
   );
   const details: string[] = [];
   const loader = new Proc<LoadCommand, LoadReport>('./e2e-load.ts');
@@ -120,11 +122,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       seed: 7,
     });
     console.log(`[${bus}] ${plan.terminals.length} terminals paired over ${plan.topicCount} topics; connecting...`);
-    const connected = await terminals.request(
-      { cmd: 'connect', url: plan.hub.url, publicKeyPem: plan.hub.publicKey, terminals: plan.terminals },
-      'connected',
-      180_000,
-    );
+    const connected = await terminals.connect(plan.hub.url, plan.hub.publicKey, plan.terminals);
     console.log(
       `[${bus}] ${connected.count} terminals connected and subscribed in ${(connected.ms / 1000).toFixed(1)} s; load average ${load()}`,
     );
@@ -185,11 +183,11 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     const expected = analyze(done.orders, [], plan.subscribers).expectedDeliveries;
     const graceEnd = performance.now() + knobs.BENCH_GRACE * 1000;
     for (;;) {
-      const { deliveries } = await terminals.request({ cmd: 'count' }, 'count', 10_000);
+      const deliveries = await terminals.count();
       if (deliveries >= expected || performance.now() > graceEnd) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const collected = await terminals.request({ cmd: 'collect' }, 'collected', 30_000);
+    const collected = await terminals.collect();
     return {
       bus,
       result: analyze(done.orders, collected.deliveries, plan.subscribers, busWatch.times),
@@ -219,9 +217,9 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     };
   } finally {
     await busWatch.stop().catch(() => undefined);
-    await terminals.exit({ cmd: 'exit' });
-    // the terminals process writes its profile as it exits (the whole run, connecting included)
-    if (profDir) details.push(...(await summarizeLargestProfile(terminalsProfiles, 'terminals process')));
+    await terminals.exit();
+    // a terminals process writes its profile as it exits (the whole run, connecting included)
+    if (profDir) details.push(...(await summarizeLargestProfile(`${terminalsProfiles}-0`, 'terminals process 1')));
     await loader.exit({ cmd: 'exit' });
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -276,14 +274,14 @@ function report(run: Run): void {
       lat('commit timestamp (WAL, whole ms) → decrypted', r.fromCommit),
       lat('  of which commit → on the bus (capture)', r.commitToBus),
       lat('  and on the bus → decrypted (hub, terminals)', r.busToDecrypted),
-      `  event-loop delay: server process ${fmtLoop(run.loopDelay.server)}; terminals process ${fmtLoop(run.loopDelay.terminals)}`,
+      `  event-loop delay: server process ${fmtLoop(run.loopDelay.server)}; terminals process${knobs.BENCH_TERMINAL_PROCS > 1 ? ' (the worst of them)' : ''} ${fmtLoop(run.loopDelay.terminals)}`,
       `  deliveries: ${r.deliveries}/${r.expectedDeliveries}, missing ${r.missingDeliveries}, duplicates ${r.duplicates}; lost orders ${r.lost}` +
         (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
       `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
       `  CPU over the ${run.cpu.seconds.toFixed(1)} s of load: server process ${run.cpu.server.toFixed(1)} s (${pct(run.cpu.server)}),` +
         ` Postgres ${run.cpu.postgres.toFixed(1)} s (${pct(run.cpu.postgres)}: ${Object.entries(run.cpu.postgresByKind)
           .map(([kind, s]) => `${kind} ${s.toFixed(1)}`)
-          .join(', ')}), terminals process ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
+          .join(', ')}), terminals ${run.cpu.terminals.toFixed(1)} s (${pct(run.cpu.terminals)}),` +
         ` load process ${run.cpu.load.toFixed(1)} s (${pct(run.cpu.load)}); load average at the end ${run.loadAvg}`,
       ...run.pgActivity,
       ...run.details,
@@ -302,8 +300,9 @@ console.log(
     `  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${process.platform} ${process.arch}, node ${process.version}`,
     `  load average at start: ${load()} (the machine is shared: other work competes for the cores)`,
     `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
-      ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), all in ONE` +
-      ' separate child process; the order load in another child process; api + cdc (pgoutput) + hub + search in this process; embedded Postgres',
+      ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), in` +
+      ` ${knobs.BENCH_TERMINAL_PROCS === 1 ? 'ONE separate child process' : `${knobs.BENCH_TERMINAL_PROCS} separate child processes`}; the order load in another child process;` +
+      ' api + cdc (pgoutput) + hub + search in this process; embedded Postgres',
     `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson; keep-alive HTTP/1.1, up to 128 connections), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
       ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
     '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +
