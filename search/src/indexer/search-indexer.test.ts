@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@commerce/infra/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedEngine } from '../engine/embedded/embedded-engine.ts';
+import { SearchError } from '../errors.ts';
 import { parseSearchRequest } from '../query/search-request.ts';
 import { batchOf, captureDelete, captureInsert, captureUpdate } from '../testing/capture-changes.ts';
 import { DEMO_PRODUCTS } from '../testing/demo-catalog.ts';
@@ -223,6 +224,40 @@ describe('search indexer on real Postgres commits', () => {
       name: 'Crispy French Fries',
       available: stock[0]!.available - 2,
     });
+  });
+
+  it('an engine that fails a stock update gets the document again when the batch is redelivered', async () => {
+    const shake = product('Chocolate Milkshake');
+    const [variant] = shake.variantIds;
+    const reserve = (n: number) =>
+      captureUpdate(db.sql, 'inventory_levels', `reserved = t.reserved + ${n}`, 'variant_id = $1', [variant]);
+    await indexer.handle(batchOf(await reserve(1)), ctx);
+    const expected = (await engine.get(shake.productId))!.available - 2;
+    const batch = batchOf(await reserve(2));
+    const upsert = engine.upsert.bind(engine);
+    engine.upsert = async () => {
+      throw new SearchError('unavailable', 'search.engine_unavailable', 'engine down', { retriable: true });
+    };
+    try {
+      await expect(indexer.handle(batch, ctx)).rejects.toThrow('engine down');
+    } finally {
+      engine.upsert = upsert;
+    }
+    await indexer.handle(batch, ctx);
+    expect((await engine.get(shake.productId))?.available).toBe(expected);
+    // the same when the failed write was the first read of the product
+    const fresh = createSearchIndexer({ sql: db.sql, engine });
+    const again = batchOf(await reserve(3));
+    engine.upsert = async () => {
+      throw new SearchError('unavailable', 'search.engine_unavailable', 'engine down', { retriable: true });
+    };
+    try {
+      await expect(fresh.handle(again, ctx)).rejects.toThrow('engine down');
+    } finally {
+      engine.upsert = upsert;
+    }
+    await fresh.handle(again, ctx);
+    expect((await engine.get(shake.productId))?.available).toBe(expected - 3);
   });
 
   it('never touches another store', async () => {

@@ -109,8 +109,14 @@ export function createSearchIndexer(deps: SearchIndexerDeps & SearchIndexerOptio
       cache.delete(id);
       removals.push(id);
     }
-    if (upserts.length > 0) await engine.upsert(upserts);
-    if (removals.length > 0) await engine.remove(removals);
+    try {
+      if (upserts.length > 0) await engine.upsert(upserts);
+      if (removals.length > 0) await engine.remove(removals);
+    } catch (error) {
+      // as in applyStock: a redelivery must not find these products cached and up to date
+      for (const id of ids) cache.delete(id);
+      throw error;
+    }
     stats.upserts += upserts.length;
     stats.removals += removals.length;
   }
@@ -135,7 +141,15 @@ export function createSearchIndexer(deps: SearchIndexerDeps & SearchIndexerOptio
       const doc = cache.document(product);
       if (doc) upserts.push(doc);
     }
-    if (upserts.length > 0) await engine.upsert(upserts);
+    if (upserts.length === 0) return;
+    try {
+      await engine.upsert(upserts);
+    } catch (error) {
+      // the cache is ahead of the engine now: forget those products so the redelivered batch
+      // reads and writes them again (their levels would otherwise look unchanged)
+      for (const doc of upserts) cache.delete(doc.id);
+      throw error;
+    }
     stats.upserts += upserts.length;
   }
 
