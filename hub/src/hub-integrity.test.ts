@@ -51,8 +51,14 @@ async function bystanderStillServed() {
 
 const isTopicFrame = (bytes: Uint8Array) => bytes[1] === FrameType.topic;
 
-/** Subscribes through a man in the middle, publishes five events, returns what the SDK saw. */
-async function throughProxy(rewrite: (frame: Uint8Array, topicFrameNo: number) => Uint8Array[]) {
+/**
+ * Subscribes through a man in the middle, publishes five events (one bus call each, so one frame
+ * each, unless `batches` groups them into calls whose events share a frame), returns what the SDK saw.
+ */
+async function throughProxy(
+  rewrite: (frame: Uint8Array, topicFrameNo: number) => Uint8Array[],
+  batches = [1, 1, 1, 1, 1],
+) {
   let topicFrameNo = 0;
   const proxy = await wsProxy(`ws://127.0.0.1:${hub.port}/ws`, (bytes) =>
     isTopicFrame(bytes) ? rewrite(bytes, ++topicFrameNo) : [bytes],
@@ -62,7 +68,8 @@ async function throughProxy(rewrite: (frame: Uint8Array, topicFrameNo: number) =
   await client.connect();
   client.subscribe(topic);
   await until(() => client.seen.subscribed.length === 1);
-  for (let i = 0; i < 5; i++) await bus.publish([makeEvent(topic, `${topic}-${i}`)]);
+  const events = Array.from({ length: 5 }, (_, i) => makeEvent(topic, `${topic}-${i}`));
+  for (let i = 0, b = 0; b < batches.length; i += batches[b]!, b++) await bus.publish(events.slice(i, i + batches[b]!));
   await until(() => client.seen.events.length >= 5, 5_000, 'five events through the proxy');
   await new Promise((r) => setTimeout(r, 50));
   client.close();
@@ -81,6 +88,24 @@ describe('frames from the server side that fail a check', () => {
     expect(client.seen.rejected).toContainEqual({ reason: 'tampered', topic });
     expect(client.seen.events.map((e) => e.event.id)).toEqual([0, 1, 2, 3, 4].map((i) => `${topic}-${i}`));
     expect(client.seen.events.filter((e) => e.replayed).map((e) => e.position.seq)).toContain(2);
+    await bystanderStillServed();
+  });
+
+  it('rejects a multi-event frame whose count was changed and recovers all its events', async () => {
+    const { client, topic } = await throughProxy(
+      (frame, n) => {
+        if (n !== 1) return [frame];
+        const fewer = frame.slice();
+        const countAt = 24 + fewer[14]!; // low byte of the u16 count after the epoch and the seq
+        expect(fewer[countAt]).toBe(3);
+        fewer[countAt] = 2;
+        return [fewer];
+      },
+      [3, 2],
+    );
+    expect(client.seen.rejected).toContainEqual({ reason: 'tampered', topic });
+    expect(client.seen.events.map((e) => e.event.id)).toEqual([0, 1, 2, 3, 4].map((i) => `${topic}-${i}`));
+    expect(seqs(client, topic)).toEqual([1, 2, 3, 4, 5]);
     await bystanderStillServed();
   });
 
