@@ -29,6 +29,12 @@ export const apiConfigSchema = defineConfig(
     HUB_PUBLIC_URL: z.string().optional().describe('hub WebSocket URL handed to paired devices'),
     HUB_PUBLIC_KEY: z.string().optional().describe('hub long-term public key that paired devices pin'),
     API_BODY_LIMIT_BYTES: env.int(512 * 1024, 1024, 64 * 1024 * 1024).describe('largest request body accepted'),
+    API_ORDER_BATCH_MAX: env
+      .int(64, 1, 1000)
+      .describe('most orders created together in one transaction (group commit; 1 = one transaction per order)'),
+    API_ORDER_BATCH_IN_FLIGHT: env
+      .int(4, 1, 100)
+      .describe('most order batches running at once; more orders wait for one to return and join the next batch'),
     API_VALIDATE_RESPONSES: env.bool(false).describe('check every response against its OpenAPI schema (tests)'),
     LOG_LEVEL: env.logLevel().describe('pino log level'),
   }),

@@ -59,6 +59,8 @@ const RUNTIME_DEFAULTS = parseConfig(
     API_PORT: true,
     API_BODY_LIMIT_BYTES: true,
     API_VALIDATE_RESPONSES: true,
+    API_ORDER_BATCH_MAX: true,
+    API_ORDER_BATCH_IN_FLIGHT: true,
     AUTH_STAFF_TOKEN_TTL_S: true,
     AUTH_DEVICE_TOKEN_TTL_S: true,
     AUTH_PRINCIPAL_RECHECK_MS: true,

@@ -30,7 +30,7 @@ interface PgRule {
 
 /**
  * Postgres SQLSTATE → error kind: the one place that reads database error codes. The CM class is
- * raised by our own SQL functions (infra/migrations/0009..0011) and carries its message and a JSON
+ * raised by our own SQL functions (infra/migrations/0009..0011, 0015) and carries its message and a JSON
  * detail meant for the client; every other database message stays in the logs.
  */
 const PG_RULES: Record<string, PgRule> = {
@@ -96,17 +96,22 @@ export function toAppError(error: unknown): AppError {
   if (isPostgresError(error)) {
     const rule = PG_RULES[error.code];
     if (!rule) return new ApiError('internal', 'db.error', 'internal error', { cause: error });
-    if (error.code.startsWith('CM')) {
-      const { code, ...details } = parseDetail(error.detail);
-      return new ApiError(rule.kind, typeof code === 'string' ? code : rule.code, error.message, {
-        cause: error,
-        details,
-      });
-    }
+    if (error.code.startsWith('CM')) return sqlFunctionError(error.code, error.message, error.detail, error);
     const message = (error.constraint_name && CONSTRAINT_MESSAGES[error.constraint_name]) || rule.message;
     return new ApiError(rule.kind, rule.code, message, { cause: error, retriable: rule.retriable ?? false });
   }
   return new ApiError('internal', 'internal', 'internal error', { cause: error });
+}
+
+/**
+ * An error our SQL functions raise (class CM) or, for a batch, return per request (state, message,
+ * JSON detail): the same ApiError either way.
+ */
+export function sqlFunctionError(state: string, message: string, detail: string | null | undefined, cause?: unknown) {
+  const rule = PG_RULES[state];
+  if (!rule || !state.startsWith('CM')) return new ApiError('internal', 'db.error', 'internal error', { cause });
+  const { code, ...details } = parseDetail(detail ?? undefined);
+  return new ApiError(rule.kind, typeof code === 'string' ? code : rule.code, message, { cause, details });
 }
 
 function parseDetail(detail: string | undefined): Record<string, unknown> {

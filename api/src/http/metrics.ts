@@ -7,6 +7,7 @@ export interface HttpMetrics {
   middleware: MiddlewareHandler;
   ordersCreated: Counter<'channel'>;
   ordersRejected: Counter<'code'>;
+  orderBatchSize: Histogram;
 }
 
 /** Prometheus metrics of one api instance (its own registry, so tests can run several). */
@@ -39,6 +40,13 @@ export function createHttpMetrics(): HttpMetrics {
     registers: [registry],
   });
 
+  const orderBatchSize = new Histogram({
+    name: 'api_order_batch_size',
+    help: 'orders created together in one transaction (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
+
   const middleware: MiddlewareHandler = async (c, next) => {
     const started = performance.now();
     await next();
@@ -46,7 +54,7 @@ export function createHttpMetrics(): HttpMetrics {
     requests.inc(labels);
     duration.observe(labels, (performance.now() - started) / 1000);
   };
-  return { registry, middleware, ordersCreated, ordersRejected };
+  return { registry, middleware, ordersCreated, ordersRejected, orderBatchSize };
 }
 
 /** The matched route pattern (`/orders/:id`), never the raw path: labels must stay few. */

@@ -6,9 +6,10 @@ import type { ApiApp, RouteDeps } from '../http/route-deps.ts';
 import { BEARER_SECURITY, COMMON_ERRORS, json, jsonBody, MUTATION_ERRORS } from '../http/route-helpers.ts';
 import { IdParams } from '../http/schemas.ts';
 import { scope } from '../http/scope.ts';
+import { createOrderBatcher } from './order-batcher.ts';
 import { type OrderAction, transitionOrder } from './order-lifecycle.ts';
 import { CreateOrderSchema, OrderPageSchema, OrderQuerySchema, OrderSchema } from './order-schemas.ts';
-import { createOrder, getOrder, listOrders } from './order-service.ts';
+import { getOrder, listOrders } from './order-service.ts';
 
 const tags = ['orders'];
 const read = { tags, security: BEARER_SECURITY, middleware: requires('orders:read') };
@@ -60,11 +61,18 @@ const routes = {
 
 export function registerOrderRoutes(app: ApiApp, deps: RouteDeps): void {
   const { sql, metrics } = deps;
+  const batcher = createOrderBatcher({
+    sql,
+    logger: deps.logger,
+    maxBatch: deps.config.API_ORDER_BATCH_MAX,
+    maxInFlight: deps.config.API_ORDER_BATCH_IN_FLIGHT,
+    onBatch: (size) => metrics.orderBatchSize.observe(size),
+  });
 
   app.openapi(routes.create, async (c) => {
     const input = c.req.valid('json');
     try {
-      const result = await createOrder(sql, scope(c), input, idempotencyRequest(c, input));
+      const result = await batcher.create(scope(c), input, idempotencyRequest(c, input));
       if (result.replayed) c.header(REPLAYED_HEADER, 'true');
       else metrics.ordersCreated.inc({ channel: input.channel });
       // the body is already JSON text from Postgres: sent as is, not parsed and re-serialized

@@ -12,17 +12,8 @@ export interface CreatedOrder {
   body: string;
 }
 
-/**
- * One round trip: api_create_order (infra/migrations/0011) takes the trusted snapshots, writes
- * order, lines, kitchen tickets and reservations, reserves stock with one conditional UPDATE per
- * SKU and records the Idempotency-Key with the response, all in the statement's transaction.
- */
-export async function createOrder(
-  sql: Sql,
-  s: Scope,
-  input: CreateOrderInput,
-  idem: IdempotencyRequest | null,
-): Promise<CreatedOrder> {
+/** A branch- or location-scoped token may order only for what it serves (checked before any batch). */
+export async function checkOrderScope(sql: Sql, s: Scope, input: CreateOrderInput): Promise<void> {
   if (!allowsBranch(s, input.branch_id)) throw notFound('branch', input.branch_id);
   if (input.location_id && s.branchIds) {
     // a branch-scoped token may take stock only from its branches' (or merchant-wide) locations
@@ -32,6 +23,32 @@ export async function createOrder(
       throw notFound('location', input.location_id);
     }
   }
+}
+
+/**
+ * One order alone, one round trip: api_create_order (infra/migrations/0011) takes the trusted
+ * snapshots, writes order, lines, kitchen tickets and reservations, reserves stock with one
+ * conditional UPDATE per SKU and records the Idempotency-Key with the response, all in the
+ * statement's transaction. (The api normally goes through the order batcher, which uses this for
+ * a batch of one and for the requests of a batch that failed as a whole.)
+ */
+export async function createOrder(
+  sql: Sql,
+  s: Scope,
+  input: CreateOrderInput,
+  idem: IdempotencyRequest | null,
+): Promise<CreatedOrder> {
+  await checkOrderScope(sql, s, input);
+  return createCheckedOrder(sql, s, input, idem);
+}
+
+/** createOrder after checkOrderScope. */
+export async function createCheckedOrder(
+  sql: Sql,
+  s: Scope,
+  input: CreateOrderInput,
+  idem: IdempotencyRequest | null,
+): Promise<CreatedOrder> {
   for (let attempt = 1; ; attempt++) {
     try {
       const [row] = await sql<CreatedOrder[]>`
