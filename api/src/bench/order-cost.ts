@@ -109,7 +109,9 @@ try {
       console.log(serverLog.join('\n'));
     }
     conn.release();
-    console.log(`\nsequential, one connection: ${(wall / N).toFixed(3)} ms wall/order, backend CPU ${(cpu / N).toFixed(3)} ms/order`);
+    console.log(
+      `\nsequential, one connection: ${(wall / N).toFixed(3)} ms wall/order, backend CPU ${(cpu / N).toFixed(3)} ms/order`,
+    );
     await probe.report(N);
   }
 
@@ -199,7 +201,9 @@ async function startProbe(sql: postgres.Sql) {
         select funcname as name, calls::int, self_time::float8 as ms from pg_stat_user_functions order by self_time desc`;
       console.log('  functions and triggers (self ms/order, calls/order):');
       for (const f of fns) {
-        console.log(`    ${(f.ms / orders).toFixed(3).padStart(7)}  ${(f.calls / orders).toFixed(2).padStart(6)}  ${f.name}`);
+        console.log(
+          `    ${(f.ms / orders).toFixed(3).padStart(7)}  ${(f.calls / orders).toFixed(2).padStart(6)}  ${f.name}`,
+        );
       }
       const [db] = await sql<{ commits: number; deadlocks: number }[]>`
         select xact_commit::int as commits, deadlocks::int from pg_stat_database where datname = current_database()`;
