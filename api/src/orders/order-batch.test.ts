@@ -352,4 +352,37 @@ describe('order batches (api_create_orders)', () => {
     expect((await stock(beer.variantId)).reserved).toBe(beerBefore.reserved + 60);
     expect((await stock(mug.variantId)).reserved).toBe(mugBefore.reserved + 60);
   });
+
+  it('contested rows are shared in arrival order by conditional UPDATEs; a miss gives back every row it took', async () => {
+    const { burger, beer, mug } = m.products;
+    // exactly 2 of burger and 2 of beer left; mugs plenty
+    await db.sql`update inventory_levels set on_hand = reserved + 2
+                 where location_id = ${m.locationId} and variant_id in (${burger.variantId}, ${beer.variantId})`;
+    const mugBefore = await stock(mug.variantId);
+    const b = batcher();
+    const results = await submitTogether(b, [
+      [order([[burger.variantId, 2]]), null], // burger is contested (3 asked, 2 left): first come, gets both
+      [
+        order([
+          [burger.variantId, 1],
+          [beer.variantId, 1],
+          [mug.variantId, 1],
+        ]),
+        null,
+      ], // beer is contested too (3 asked): gets its beer, misses the burger, gives back beer and mug
+      [order([[beer.variantId, 2]]), null], // gets the beer the second order gave back
+    ]);
+    expect(b.stats()).toMatchObject({ batches: 1, orders: 3, fallbacks: 0 });
+    expect(results.map((r) => (r.ok ? r.order.status : r.error.code))).toEqual([201, 'order.insufficient_stock', 201]);
+    expect(errorOf(results[1]!)?.details).toEqual({
+      location_id: m.locationId,
+      short: [{ sku: burger.sku, variant_id: burger.variantId, requested: 1, available: 0 }],
+    });
+    expect((await stock(burger.variantId)).available).toBe(0);
+    expect((await stock(beer.variantId)).available).toBe(0);
+    expect(await stock(mug.variantId)).toEqual(mugBefore);
+    const [ledger] = await db.sql<{ negative: number }[]>`
+      select count(*)::int as negative from inventory_levels where reserved < 0 or on_hand - reserved < 0`;
+    expect(ledger!.negative).toBe(0);
+  });
 });
