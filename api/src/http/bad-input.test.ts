@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@commerce/infra/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApi, type SeededMerchant, seedMerchant, stockOf, type TestApi } from '../testing/fixtures.ts';
 
 const db = await createTestDatabase();
@@ -22,8 +22,11 @@ afterAll(() => db.drop());
 
 const written = async () =>
   (
-    await db.sql<{ n: number }[]>`select (select count(*) from orders) + (select count(*) from idempotency_keys)
-                                   + (select count(*) from stock_movements) + (select count(*) from products) as n`
+    await db.sql<{ n: number }[]>`select (select count(*) from orders) + (select count(*) from order_lines)
+                                   + (select count(*) from reservations) + (select count(*) from kitchen_tickets)
+                                   + (select count(*) from kitchen_ticket_items) + (select count(*) from payments)
+                                   + (select count(*) from idempotency_keys) + (select count(*) from stock_movements)
+                                   + (select count(*) from products) + (select count(*) from product_variants) as n`
   )[0]!.n;
 const line = (quantity: unknown = 1, extra: Record<string, unknown> = {}) => ({
   variant_id: m.products.burger.variantId,
@@ -37,10 +40,11 @@ const order = (lines: unknown[], extra: Record<string, unknown> = {}) =>
 
 describe('bad input → 4xx with a clear message, nothing written', () => {
   let before: number;
-  beforeAll(async () => {
+  beforeEach(async () => {
     before = await written();
   });
-  afterAll(async () => {
+  // checked after every case, so a case that writes is named
+  afterEach(async () => {
     expect(await written()).toBe(before);
     expect(await stockOf(db.sql, m.products.burger.variantId, m.locationId)).toEqual({
       on_hand: 50,

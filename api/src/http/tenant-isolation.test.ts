@@ -270,7 +270,6 @@ describe('tenant isolation', () => {
 
   it('merchant B cannot read, change or order merchant A’s things through any endpoint', async () => {
     const before = await snapshotOfA();
-    const aIds = new Set(Object.values(A()));
     for (const [op, c] of Object.entries(CASES)) {
       const [method, template] = op.split(' ') as [string, string];
       for (const call of c.calls()) {
@@ -293,7 +292,6 @@ describe('tenant isolation', () => {
               expect(found.includes(id) && !(await ownedByB(id)), `${where} leaked ${id}`).toBe(false);
             }
           }
-          expect(aIds.size).toBeGreaterThan(0);
         }
       }
     }
