@@ -30,9 +30,23 @@ describe('migration runner', () => {
     expect(row?.n).toBe(all.length);
   });
 
-  it('serializes concurrent runners', async () => {
-    const results = await Promise.all([runMigrations(sql), runMigrations(sql)]);
-    expect(results.flat()).toEqual([]);
+  it('serializes concurrent runners: from an empty database, together they apply each migration once', async () => {
+    // its own empty database: on a migrated one both runners find nothing to do and the lock is never tested
+    const empty = `${name}_c`;
+    await admin.unsafe(`create database ${empty}`);
+    // one pool per runner, as two processes starting at once would have
+    const pools = [0, 1].map(() => postgres(withDatabase(adminUrl, empty), { max: 1, onnotice: () => {} }));
+    try {
+      const all = (await loadMigrations()).map((m) => `${m.version}_${m.name}`);
+      const results = await Promise.all(pools.map((pool) => runMigrations(pool)));
+      expect(results.flat().sort()).toEqual(all);
+      const rows = await pools[0]!<{ version: string; n: number }[]>`
+        select version, count(*)::int as n from schema_migrations group by version order by version`;
+      expect(rows.map((r) => `${r.version}:${r.n}`)).toEqual(all.map((m) => `${m.slice(0, 4)}:1`));
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await admin.unsafe(`drop database if exists ${empty} with (force)`);
+    }
   });
 
   it('refuses a migration that was edited after it ran', async () => {
