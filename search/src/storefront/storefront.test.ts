@@ -123,6 +123,51 @@ describe('storefront in headless Chromium', () => {
     await page.unroute(/\/search\?/);
   });
 
+  it('keeps the newer results when an older response is not aborted and arrives last', async () => {
+    // this browser's fetch ignores the abort, so only the sequence number stands between the late
+    // response and the screen; responses are logged (by query) as they reach the page
+    const tab = await browser.newPage({ viewport: { width: 1100, height: 820 } });
+    await tab.addInitScript(() => {
+      const arrived: string[] = [];
+      (window as unknown as { arrived: string[] }).arrived = arrived;
+      const original = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        const res = await original(input, { ...init, signal: null });
+        const body = await res.text();
+        arrived.push(new URL(String(input)).searchParams.get('q') ?? '');
+        return new Response(body, { status: res.status, headers: res.headers });
+      };
+    });
+    // the response for q=chi is held until the newer results are on the screen
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await tab.route(/\/search\?/, async (route) => {
+      if (new URL(route.request().url()).searchParams.get('q') === 'chi') await held;
+      await route.continue();
+    });
+    const arrived = () => tab.evaluate(() => (window as unknown as { arrived: string[] }).arrived);
+    const first = () => tab.locator('#results .hit .name').first().textContent();
+    const shown = async () => Number(await tab.locator('#status').getAttribute('data-found'));
+    await tab.goto(`${base}/stores/demo-diner`);
+    await expect.poll(shown, { timeout: 5_000 }).toBe(DEMO_PRODUCTS.length);
+
+    await tab.locator('#q').pressSequentially('chi', { delay: 15 });
+    await tab.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === 'chi');
+    await tab.locator('#q').pressSequentially('cken wings', { delay: 10 });
+    await expect.poll(first, { timeout: 5_000 }).toBe('Chicken Wings');
+    expect(await shown()).toBe(1);
+
+    release();
+    await expect.poll(arrived, { timeout: 5_000 }).toEqual(['', 'chicken wings', 'chi']);
+    // the late response had time to be parsed and drawn; the screen still shows the newer query
+    await tab.waitForTimeout(300);
+    expect(await first()).toBe('Chicken Wings');
+    expect(await shown()).toBe(1);
+    await tab.close();
+  });
+
   it('is keyboard friendly: arrow keys move from the box through results, / returns', async () => {
     await typeQuery('pizza');
     await expect.poll(found, { timeout: 5_000 }).toBe(4);
