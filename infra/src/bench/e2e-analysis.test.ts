@@ -11,10 +11,10 @@ const order = (id: string, sentAt: number, stationIds: string[], measured = true
   measured,
 });
 const subscribers = {
-  orders: new Map([['B1', 2]]),
+  orders: new Map([['B1', ['pos1', 'pos2']]]),
   kitchen: new Map([
-    ['S1', 1],
-    ['S2', 3],
+    ['S1', ['kds1']],
+    ['S2', ['kds2', 'kds3', 'kds4']],
   ]),
 };
 
@@ -23,9 +23,9 @@ describe('end-to-end join', () => {
     const result = analyze(
       [order('1', 1000, ['S1']), order('2', 2000, [], false)],
       [
-        { key: 'o:1', at: [1010, 1012], committedAt: 1003 },
-        { key: 'k:1:S1', at: [1011], committedAt: 1003 },
-        { key: 'o:2', at: [2100, 2100], committedAt: 2001 },
+        { key: 'o:1', at: [1010, 1012], terminals: ['pos1', 'pos2'], committedAt: 1003 },
+        { key: 'k:1:S1', at: [1011], terminals: ['kds1'], committedAt: 1003 },
+        { key: 'o:2', at: [2100, 2100], terminals: ['pos2', 'pos1'], committedAt: 2001 },
       ],
       subscribers,
     );
@@ -47,8 +47,8 @@ describe('end-to-end join', () => {
     const result = analyze(
       [order('1', 1000, ['S1'])],
       [
-        { key: 'o:1', at: [1010, 1012], committedAt: 1003 },
-        { key: 'k:1:S1', at: [1011], committedAt: 1003 },
+        { key: 'o:1', at: [1010, 1012], terminals: ['pos1', 'pos2'], committedAt: 1003 },
+        { key: 'k:1:S1', at: [1011], terminals: ['kds1'], committedAt: 1003 },
       ],
       subscribers,
       new Map([
@@ -64,10 +64,10 @@ describe('end-to-end join', () => {
     const result = analyze(
       [order('1', 0, ['S2']), order('2', 0, ['S1']), order('3', 0, [])],
       [
-        { key: 'o:1', at: [1, 1], committedAt: null },
-        { key: 'k:1:S2', at: [1, 1], committedAt: null }, // 2 of 3 kitchen screens
-        { key: 'o:2', at: [1, 1, 1], committedAt: null }, // a duplicate
-        { key: 'k:2:S1', at: [1], committedAt: null },
+        { key: 'o:1', at: [1, 1], terminals: ['pos1', 'pos2'], committedAt: null },
+        { key: 'k:1:S2', at: [1, 1], terminals: ['kds2', 'kds4'], committedAt: null }, // 2 of 3 kitchen screens
+        { key: 'o:2', at: [1, 1, 1], terminals: ['pos1', 'pos2', 'pos2'], committedAt: null }, // a duplicate
+        { key: 'k:2:S1', at: [1], terminals: ['kds1'], committedAt: null },
       ],
       subscribers,
     );
@@ -76,5 +76,28 @@ describe('end-to-end join', () => {
     expect(result.duplicates).toBe(1);
     expect(result.lostExamples).toEqual(['k:1:S2 reached 2/3 terminals', 'o:3 reached 0/2 terminals']);
     expect(result.fromCommit.count).toBe(0);
+  });
+
+  it('counts per terminal: a duplicate on one terminal does not make up for a miss on another', () => {
+    const result = analyze(
+      [order('1', 0, ['S2']), order('2', 0, [])],
+      [
+        // pos1 got order 1 twice, pos2 never: as many arrivals as subscribers, yet one terminal missed it
+        { key: 'o:1', at: [1, 2], terminals: ['pos1', 'pos1'], committedAt: null },
+        { key: 'k:1:S2', at: [1, 1, 1], terminals: ['kds2', 'kds3', 'kds4'], committedAt: null },
+        // a kitchen screen that does not follow the orders topic got order 2: not a delivery that counts
+        { key: 'o:2', at: [1, 1, 1], terminals: ['pos1', 'kds1', 'pos2'], committedAt: null },
+      ],
+      subscribers,
+    );
+    expect(result).toMatchObject({
+      lost: 1,
+      expectedDeliveries: 7,
+      deliveries: 6,
+      missingDeliveries: 1,
+      duplicates: 1,
+      unexpected: 1,
+    });
+    expect(result.lostExamples).toEqual(['o:1 reached 1/2 terminals']);
   });
 });

@@ -1,12 +1,12 @@
 import { type LatencySummary, summarize } from '../simulate/latency.ts';
 import type { Delivery, OrderRecord } from './e2e-protocol.ts';
 
-/** How many terminals follow each topic the orders reach. */
+/** Which terminals (TerminalPlan.name) follow each topic the orders reach. */
 export interface Subscribers {
   /** branch id → terminals on its orders topic */
-  orders: ReadonlyMap<string, number>;
+  orders: ReadonlyMap<string, readonly string[]>;
   /** station id → terminals on its kitchen topic */
-  kitchen: ReadonlyMap<string, number>;
+  kitchen: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface E2eResult {
@@ -15,7 +15,10 @@ export interface E2eResult {
   expectedDeliveries: number;
   deliveries: number;
   missingDeliveries: number;
+  /** arrivals beyond the first of an event on one terminal */
   duplicates: number;
+  /** arrivals on a terminal that does not follow the event's topic */
+  unexpected: number;
   /** orders acknowledged by the api of which at least one subscribed terminal never decrypted an event */
   lost: number;
   lostExamples: string[];
@@ -34,7 +37,8 @@ export interface E2eResult {
 /**
  * Joins the load's orders with the terminals' decrypt times. Each order should reach every
  * terminal on its branch's orders topic (order.created) and every terminal on the kitchen topic of
- * each station its lines go to (kitchen.ticket.created).
+ * each station its lines go to (kitchen.ticket.created). Arrivals are counted per (terminal, event):
+ * counted per event only, a duplicate on one terminal would make up for a miss on another.
  */
 export function analyze(
   orders: readonly OrderRecord[],
@@ -53,24 +57,34 @@ export function analyze(
   let received = 0;
   let missing = 0;
   let duplicates = 0;
+  let unexpected = 0;
   let lost = 0;
   const lostExamples: string[] = [];
   for (const order of orders) {
-    const expected: Array<[string, number]> = [[`o:${order.id}`, subscribers.orders.get(order.branchId) ?? 0]];
+    const expected: Array<[string, readonly string[]]> = [
+      [`o:${order.id}`, subscribers.orders.get(order.branchId) ?? []],
+    ];
     for (const stationId of order.stationIds)
-      expected.push([`k:${order.id}:${stationId}`, subscribers.kitchen.get(stationId) ?? 0]);
+      expected.push([`k:${order.id}:${stationId}`, subscribers.kitchen.get(stationId) ?? []]);
     let orderLost = false;
     for (const [key, want] of expected) {
       const delivery = byKey.get(key);
-      const got = delivery?.at.length ?? 0;
-      expectedDeliveries += want;
-      received += Math.min(got, want);
-      if (got < want) {
-        missing += want - got;
-        orderLost = true;
-        if (lostExamples.length < 5) lostExamples.push(`${key} reached ${got}/${want} terminals`);
+      const arrivals = new Map<string, number>();
+      for (const terminal of delivery?.terminals ?? []) arrivals.set(terminal, (arrivals.get(terminal) ?? 0) + 1);
+      const wanted = new Set(want);
+      let got = 0;
+      for (const terminal of wanted) if (arrivals.has(terminal)) got++;
+      for (const [terminal, n] of arrivals) {
+        if (wanted.has(terminal)) duplicates += n - 1;
+        else unexpected += n;
       }
-      if (got > want) duplicates += got - want;
+      expectedDeliveries += wanted.size;
+      received += got;
+      if (got < wanted.size) {
+        missing += wanted.size - got;
+        orderLost = true;
+        if (lostExamples.length < 5) lostExamples.push(`${key} reached ${got}/${wanted.size} terminals`);
+      }
       if (!delivery || !order.measured) continue;
       const busAt = busTimes.get(key);
       if (busAt !== undefined && delivery.committedAt !== null) commitToBus.push(busAt - delivery.committedAt);
@@ -90,6 +104,7 @@ export function analyze(
     deliveries: received,
     missingDeliveries: missing,
     duplicates,
+    unexpected,
     lost,
     lostExamples,
     fromSend: summarize(fromSend),

@@ -275,7 +275,7 @@ function report(run: Run): void {
       lat('  of which commit → on the bus (capture)', r.commitToBus),
       lat('  and on the bus → decrypted (hub, terminals)', r.busToDecrypted),
       `  event-loop delay: server process ${fmtLoop(run.loopDelay.server)}; terminals process${knobs.BENCH_TERMINAL_PROCS > 1 ? ' (the worst of them)' : ''} ${fmtLoop(run.loopDelay.terminals)}`,
-      `  deliveries: ${r.deliveries}/${r.expectedDeliveries}, missing ${r.missingDeliveries}, duplicates ${r.duplicates}; lost orders ${r.lost}` +
+      `  deliveries: ${r.deliveries}/${r.expectedDeliveries} (terminal, event) pairs, missing ${r.missingDeliveries}, duplicates ${r.duplicates}, unexpected ${r.unexpected}; lost orders ${r.lost}` +
         (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
       `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
       `  CPU over the ${run.cpu.seconds.toFixed(1)} s of load: server process ${run.cpu.server.toFixed(1)} s (${pct(run.cpu.server)}),` +
@@ -328,6 +328,8 @@ console.log(
     p50_ms: round(embedded.result.fromSend.p50),
     p99_ms: round(embedded.result.fromSend.p99),
     lost: embedded.result.lost,
+    // orders the api did not acknowledge 201: not in `lost` (nothing was promised for them)
+    failed: embedded.failedOrders,
     terminals: knobs.BENCH_TERMINALS,
     ...(redis
       ? {
@@ -335,6 +337,7 @@ console.log(
           redis_p50_ms: round(redis.result.fromSend.p50),
           redis_p99_ms: round(redis.result.fromSend.p99),
           redis_lost: redis.result.lost,
+          redis_failed: redis.failedOrders,
         }
       : {}),
   })}`,

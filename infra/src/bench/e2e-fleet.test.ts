@@ -8,8 +8,8 @@ describe('terminal fleet reports', () => {
       {
         type: 'collected',
         deliveries: [
-          { key: 'o:1', at: [10, 11], committedAt: 5 },
-          { key: 'k:1:S1', at: [12], committedAt: 5 },
+          { key: 'o:1', at: [10, 11], terminals: ['a', 'b'], committedAt: 5 },
+          { key: 'k:1:S1', at: [12], terminals: ['k'], committedAt: 5 },
         ],
         rejected: 1,
         reloads: 0,
@@ -18,7 +18,7 @@ describe('terminal fleet reports', () => {
       },
       {
         type: 'collected',
-        deliveries: [{ key: 'o:1', at: [13], committedAt: 5 }],
+        deliveries: [{ key: 'o:1', at: [13], terminals: ['c'], committedAt: 5 }],
         rejected: 0,
         reloads: 1,
         disconnects: 0,
@@ -26,8 +26,8 @@ describe('terminal fleet reports', () => {
       },
     ]);
     expect(merged.deliveries).toEqual([
-      { key: 'o:1', at: [10, 11, 13], committedAt: 5 },
-      { key: 'k:1:S1', at: [12], committedAt: 5 },
+      { key: 'o:1', at: [10, 11, 13], terminals: ['a', 'b', 'c'], committedAt: 5 },
+      { key: 'k:1:S1', at: [12], terminals: ['k'], committedAt: 5 },
     ]);
     expect(merged).toMatchObject({ rejected: 1, reloads: 1, disconnects: 2, loopDelay: { p99: 7 } });
   });

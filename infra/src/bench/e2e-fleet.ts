@@ -54,8 +54,10 @@ export function mergeCollected(reports: readonly Collected[]): Omit<Collected, '
   for (const report of reports)
     for (const d of report.deliveries) {
       const found = byKey.get(d.key);
-      if (found) found.at.push(...d.at);
-      else byKey.set(d.key, { key: d.key, at: [...d.at], committedAt: d.committedAt });
+      if (found) {
+        found.at.push(...d.at);
+        found.terminals.push(...d.terminals);
+      } else byKey.set(d.key, { key: d.key, at: [...d.at], terminals: [...d.terminals], committedAt: d.committedAt });
     }
   const worst = [...reports].sort((a, b) => b.loopDelay.p99 - a.loopDelay.p99)[0]!.loopDelay;
   return {

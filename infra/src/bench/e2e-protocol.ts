@@ -49,8 +49,10 @@ export type TerminalsCommand =
 /** Deliveries by key: `o:<orderId>` (order.created) or `k:<orderId>:<stationId>` (kitchen.ticket.created). */
 export interface Delivery {
   key: string;
-  /** decrypted at, one per terminal that got it */
+  /** decrypted at, one per arrival */
   at: number[];
+  /** the terminal (TerminalPlan.name) of each arrival, beside `at`: a duplicate on one terminal must not hide a miss on another */
+  terminals: string[];
   /** the event's commit timestamp (ms, from the WAL) */
   committedAt: number | null;
 }

@@ -93,7 +93,7 @@ export async function prepareE2e(
   ]);
   const terminals: TerminalPlan[] = [];
   const posTokens = new Map<string, string>();
-  const subscribers = { orders: new Map<string, number>(), kitchen: new Map<string, number>() };
+  const subscribers = { orders: new Map<string, string[]>(), kitchen: new Map<string, string[]>() };
   let hub: E2ePlan['hub'] | undefined;
   const devices = Array.from({ length: options.terminals }, (_, i) => ({ i, slot: slots[i % slots.length]! }));
   const paired: Array<{ token: string; hub: { url: string; public_key: string } }> = new Array(devices.length);
@@ -108,19 +108,17 @@ export async function prepareE2e(
     hub ??= { url: device.hub.url, publicKey: device.hub.public_key };
     const { branchId } = slot.branch;
     if (slot.station) {
+      const name = `kds-${i}`;
       terminals.push({
         token: device.token,
-        name: `kds-${i}`,
+        name,
         topics: [topics.kitchen(restaurant.merchantId, branchId, slot.station)],
       });
-      subscribers.kitchen.set(slot.station, (subscribers.kitchen.get(slot.station) ?? 0) + 1);
+      subscribers.kitchen.set(slot.station, [...(subscribers.kitchen.get(slot.station) ?? []), name]);
     } else {
-      terminals.push({
-        token: device.token,
-        name: `pos-${i}`,
-        topics: [topics.orders(restaurant.merchantId, branchId)],
-      });
-      subscribers.orders.set(branchId, (subscribers.orders.get(branchId) ?? 0) + 1);
+      const name = `pos-${i}`;
+      terminals.push({ token: device.token, name, topics: [topics.orders(restaurant.merchantId, branchId)] });
+      subscribers.orders.set(branchId, [...(subscribers.orders.get(branchId) ?? []), name]);
       if (!posTokens.has(branchId)) posTokens.set(branchId, device.token);
     }
   }

@@ -18,7 +18,7 @@ let clients: HubClient[] = [];
 let loop: ReturnType<typeof watchEventLoop> | null = null;
 const send = (report: TerminalsReport) => process.send!(report);
 
-function onEvent(event: DomainEvent): void {
+function onEvent(terminal: string, event: DomainEvent): void {
   const at = now();
   let key: string;
   if (event.type === 'order.created') key = `o:${String(event.entity.id)}`;
@@ -27,8 +27,10 @@ function onEvent(event: DomainEvent): void {
   else return;
   count++;
   const found = deliveries.get(key);
-  if (found) found.at.push(at);
-  else deliveries.set(key, { key, at: [at], committedAt: event.occurredAt });
+  if (found) {
+    found.at.push(at);
+    found.terminals.push(terminal);
+  } else deliveries.set(key, { key, at: [at], terminals: [terminal], committedAt: event.occurredAt });
 }
 
 process.on('message', async (command: TerminalsCommand) => {
@@ -45,7 +47,7 @@ process.on('message', async (command: TerminalsCommand) => {
               publicKeyPem: command.publicKeyPem,
               topics: plan.topics,
               name: plan.name,
-              onEvent,
+              onEvent: (event) => onEvent(plan.name, event),
               onRejected: () => rejected++,
               onReload: () => reloads++,
               timeoutMs: 60_000,
