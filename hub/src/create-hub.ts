@@ -197,6 +197,7 @@ export function createHub(deps: HubDeps): Hub {
       server.handlers = {
         open: (conn, token) => core.open(conn, token),
         message: (session, bytes) => core.message(session, bytes),
+        textFrame: (session) => core.textFrame(session),
         closed: (session) => core.closed(session),
         dropped: () => metrics.drops.inc(),
         slow: (session) => {

@@ -90,6 +90,12 @@ export class HubCore {
     session.inbox = session.inbox.then(() => this.#handle(session, bytes)).catch((error) => this.#fail(session, error));
   }
 
+  /** A text frame: a protocol error (§1) whatever its bytes say, so they are never parsed. */
+  textFrame(session: Session): void {
+    if (session.phase === 'closing' || session.conn.closed) return;
+    this.end(session, CloseCode.protocolError, 'text frame');
+  }
+
   /** The transport reports the connection closed (by either side). */
   closed(session: Session): void {
     if (!this.sessions.delete(session)) return;

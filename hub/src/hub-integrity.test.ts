@@ -1,6 +1,14 @@
 import { topics } from '@commerce/common';
 import { testKeyPrefix, testRedisUrl } from '@commerce/infra/testing';
-import { CloseCode, FrameType } from '@commerce/sdk/wire';
+import {
+  CloseCode,
+  decodePlain,
+  encodePlain,
+  FrameType,
+  generateEphemeral,
+  PROTOCOL_VERSION,
+  toBase64Url,
+} from '@commerce/sdk/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from './bus/bus-contract.ts';
 import { RedisBus } from './bus/redis-bus.ts';
@@ -155,6 +163,29 @@ describe('client traffic that breaks the protocol', () => {
       socket.send(payload);
       expect((await socket.closing).code).toBe(CloseCode.protocolError);
     }
+    await bystanderStillServed();
+  });
+
+  it('closes a text frame with 4000 even when its bytes are a valid hello', async () => {
+    const ephemeral = await generateEphemeral();
+    const hello = encodePlain({
+      t: 'hello',
+      v: PROTOCOL_VERSION,
+      clientKey: toBase64Url(ephemeral.publicRaw),
+      token: await fx.token(),
+    });
+    // the same bytes in a binary frame are welcomed: only the frame type differs below
+    const binary = await rawSocket(url());
+    binary.send(hello);
+    expect(decodePlain(await binary.next())).toMatchObject({ t: 'welcome' });
+    binary.ws.close();
+    const text = await rawSocket(url());
+    const asText = new TextDecoder().decode(hello);
+    expect(new TextEncoder().encode(asText)).toEqual(hello); // valid UTF-8: uWS hands it on as text
+    text.send(asText);
+    const closed = await Promise.race([text.closing, new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
+    expect(closed).toMatchObject({ code: CloseCode.protocolError });
+    expect(text.inbox).toEqual([]); // no welcome: the bytes were never parsed
     await bystanderStillServed();
   });
 

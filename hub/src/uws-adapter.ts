@@ -9,6 +9,8 @@ import type { Conn, Fanout } from './transport.ts';
 export interface SocketHandlers<S> {
   open(conn: Conn, protocolToken: string | undefined): S;
   message(session: S, bytes: Uint8Array): void;
+  /** a text frame arrived: the protocol is binary only, so its bytes are never handed on */
+  textFrame(session: S): void;
   closed(session: S): void;
   /** a message to this socket was dropped at the backpressure limit */
   dropped(session: S): void;
@@ -119,10 +121,12 @@ export class UwsServer<S> implements Fanout {
         data.session = this.handlers!.open(data.conn, data.token);
         data.token = undefined;
       },
-      message: (ws, message) => {
+      message: (ws, message, isBinary) => {
         const data = ws.getUserData();
+        if (data.session === undefined) return;
+        if (!isBinary) return this.handlers!.textFrame(data.session);
         // the ArrayBuffer is neutered when this callback returns: copy before any await
-        if (data.session !== undefined) this.handlers!.message(data.session, new Uint8Array(message.slice(0)));
+        this.handlers!.message(data.session, new Uint8Array(message.slice(0)));
       },
       dropped: (ws) => {
         const data = ws.getUserData();
