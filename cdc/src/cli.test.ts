@@ -73,6 +73,31 @@ describe('cdc decode-debezium (spawned)', () => {
     expect(run.stderr.at(-1)).toBe(`line ${total}: not a record line: topic must be a non-empty string`);
   });
 
+  it('a record the decoder trips over unexpectedly is one stderr line with its coordinates; the run goes on', async () => {
+    const good = loadFixture('create-with-schemas.fixture.json');
+    const alsoGood = loadFixture('delete.fixture.json');
+    // a logical message whose prefix is an object: the decoder hits a TypeError, not a decode check
+    const odd = {
+      topic: 'commerce.message',
+      partition: 2,
+      offset: '77',
+      key: null,
+      value: '{"op":"m","ts_ms":1795342530123,"source":{},"message":{"prefix":{}}}',
+    };
+    const run = await runCli(['decode-debezium', '--stats'], [good.record, odd, alsoGood.record].map(line).join('\n'));
+
+    expect(run.code).toBe(0);
+    expect(run.stdout.map((l) => JSON.parse(l))).toEqual(
+      [good, alsoGood].map((f) => f.expect.kind === 'change' && f.expect.event),
+    );
+    expect(run.stderr).toHaveLength(2);
+    expect(run.stderr[0]).toMatch(
+      /^line 2: cannot decode Debezium record commerce\.message\[2\]@77: unexpected TypeError: /,
+    );
+    expect(run.stderr[0]).not.toContain('cannot read stdin');
+    expect(JSON.parse(run.stderr[1]!.replace('decode-debezium: ', ''))).toMatchObject({ lines: 3, changes: 2, bad: 1 });
+  });
+
   it('honours the connector modes given as options', async () => {
     const fixture = loadFixture('decimal-string.fixture.json');
     const typesFile = join(tmp, 'types.json');

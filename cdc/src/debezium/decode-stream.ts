@@ -2,14 +2,15 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { DebeziumDecoder, KafkaRecord, SkipReason } from './decoder.ts';
-import { DebeziumDecodeError } from './errors.ts';
+import { DebeziumDecodeError, UnexpectedDecodeError } from './errors.ts';
 
 /**
  * The decode-debezium CLI's loop, apart from process wiring so it can be tested in-process too.
  * Input: JSON lines `{"topic","partition","offset","key","value"}` (key/value: the raw Kafka record
  * strings or null). Output: one normalized change event per decodable record, as a JSON line.
  * Skipped records (tombstones, heartbeats, transaction metadata, logical messages) print nothing;
- * a line that is not a record or does not decode prints one line on `errors` and the run goes on.
+ * a line that is not a record or does not decode, for whatever reason, prints one line on `errors`
+ * (with the record's topic[partition]@offset) and the run goes on. Only unreadable input throws.
  */
 export interface DecodeStreamStats {
   lines: number;
@@ -59,8 +60,15 @@ export async function decodeDebeziumLines(
       } else {
         stats.skipped[result.reason]++;
       }
-    } catch (error) {
-      if (!(error instanceof DebeziumDecodeError)) throw error;
+    } catch (thrown) {
+      // whatever went wrong with this record, it is one line and the run goes on
+      const error =
+        thrown instanceof DebeziumDecodeError
+          ? thrown
+          : new UnexpectedDecodeError(
+              { topic: record.topic, partition: record.partition, offset: record.offset },
+              thrown,
+            );
       stats.bad++;
       await write(errors, `line ${lineNo}: ${error.message}`);
     }

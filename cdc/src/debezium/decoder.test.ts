@@ -1,7 +1,7 @@
 import { comparePositions } from '@commerce/common';
 import { describe, expect, it } from 'vitest';
 import { createDebeziumDecoder } from './decoder.ts';
-import { DebeziumDecodeError } from './errors.ts';
+import { DebeziumDecodeError, UnexpectedDecodeError } from './errors.ts';
 import { loadFixture, loadFixtures } from './fixtures.ts';
 import { type LosslessObject, parseLosslessJson, stringifyLosslessJson } from './lossless-json.ts';
 import { DEBEZIUM_POSITION_LENGTH } from './position.ts';
@@ -135,6 +135,33 @@ describe('Debezium decoder traps', () => {
     if (a.kind !== 'change' || b.kind !== 'change') throw new Error('expected changes');
     expect(a.event.position.slice(0, 43)).toBe(b.event.position.slice(0, 43));
     expect(a.event.position).not.toBe(b.event.position);
+  });
+
+  it('an error nobody foresaw still comes out as a decode error naming the record and its transaction', () => {
+    // a transactional logical message whose prefix is an object: a TypeError inside the decoder
+    const record = {
+      topic: 'commerce.message',
+      partition: 1,
+      offset: '42',
+      key: null,
+      value:
+        '{"op":"m","ts_ms":1795342530123,"source":{},"message":{"prefix":{}},' +
+        '"transaction":{"id":"5012:37690300","total_order":3,"data_collection_order":1}}',
+    };
+    let caught: unknown;
+    try {
+      createDebeziumDecoder().decode(record);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnexpectedDecodeError);
+    expect(caught).toBeInstanceOf(DebeziumDecodeError);
+    const error = caught as UnexpectedDecodeError;
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(error.reason).toMatch(/^unexpected TypeError: /);
+    expect(error.code).toBe('cdc.debezium.undecodable');
+    expect(error.coordinates).toEqual({ topic: 'commerce.message', partition: 1, offset: '42' });
+    expect(error.transaction).toMatchObject({ id: '5012:37690300', key: '5012', totalOrder: 3 });
   });
 
   it('an empty value is a tombstone too (JsonConverter reads zero bytes as null)', () => {

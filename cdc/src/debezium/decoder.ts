@@ -10,7 +10,7 @@ import {
   type ValueOptions,
 } from './column-values.ts';
 import { type ConnectSchema, fieldSchema, readConnectSchema } from './connect-schema.ts';
-import { DebeziumDecodeError, type RecordCoordinates, ValueError } from './errors.ts';
+import { DebeziumDecodeError, type RecordCoordinates, UnexpectedDecodeError, ValueError } from './errors.ts';
 import {
   isLosslessObject,
   JsonNumber,
@@ -78,7 +78,8 @@ export const DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER = '__debezium_unavailable_val
  * transaction BEGIN/END records and logical decoding messages are not row changes: they come back
  * as `skipped` with a reason (the consumer counts them; BEGIN/END carry their `boundary`). Anything
  * else that does not decode throws a DebeziumDecodeError carrying topic/partition/offset, and the
- * record's transaction block when it could be read (the record still counts in its transaction).
+ * record's transaction block when it could be read (the record still counts in its transaction);
+ * an error nobody foresaw comes out as its subclass UnexpectedDecodeError, never bare.
  */
 export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): DebeziumDecoder {
   const heartbeatPrefix = `${options.heartbeatTopicPrefix ?? DEFAULT_HEARTBEAT_TOPIC_PREFIX}.`;
@@ -239,15 +240,12 @@ export function createDebeziumDecoder(options: DebeziumDecoderOptions = {}): Deb
       try {
         return decodeUnsafe(record);
       } catch (error) {
+        const at = { topic: record.topic, partition: record.partition, offset: record.offset };
         if (error instanceof ValueError || error instanceof JsonSyntaxError || error instanceof RangeError) {
-          throw new DebeziumDecodeError(
-            { topic: record.topic, partition: record.partition, offset: record.offset },
-            error.message,
-            error,
-            recordTransaction ?? undefined,
-          );
+          throw new DebeziumDecodeError(at, error.message, error, recordTransaction ?? undefined);
         }
-        throw error;
+        // not foreseen (a decoder bug): still only this record's problem, and it keeps counting in its transaction
+        throw new UnexpectedDecodeError(at, error, recordTransaction ?? undefined);
       }
     },
   };

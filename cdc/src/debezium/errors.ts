@@ -33,6 +33,19 @@ export class DebeziumDecodeError extends AppError {
   }
 }
 
+/**
+ * Anything else thrown while decoding one record (a TypeError from a shape nobody foresaw, i.e. a
+ * decoder bug): still that one record's problem, so it is parked like any undecodable record
+ * instead of stopping the stream. `cause` keeps the original error and its stack.
+ */
+export class UnexpectedDecodeError extends DebeziumDecodeError {
+  constructor(coordinates: RecordCoordinates, error: unknown, transaction?: TransactionMember) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    super(coordinates, `unexpected ${what}`, error, transaction);
+    this.name = 'UnexpectedDecodeError';
+  }
+}
+
 /** Thrown inside value conversion; the decoder wraps it with the record's coordinates. */
 export class ValueError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -21,7 +21,7 @@ export {
   type KafkaRecord,
   type SkipReason,
 } from './decoder.ts';
-export { DebeziumDecodeError, type RecordCoordinates } from './errors.ts';
+export { DebeziumDecodeError, type RecordCoordinates, UnexpectedDecodeError } from './errors.ts';
 export {
   createDebeziumKafkaSource,
   type DebeziumKafkaSource,

@@ -21,6 +21,7 @@ const LEVELS = 'commerce.public.inventory_levels';
 const HEARTBEAT = '__debezium-heartbeat.commerce';
 const DLQ = 'commerce.cdc.dlq';
 const BIG = 9007199254740993n;
+const ODD_VALUE = '{"op":"m","ts_ms":1795342530123,"source":{},"message":{"prefix":{}}}';
 
 let cluster: KafkaMockCluster;
 let kafka: Kafka;
@@ -143,9 +144,11 @@ describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => 
       topic: LEVELS,
       messages: [{ key: '{"id":1}', value: '{"op":"x","source":{}}', headers: { trace: 'abc' } }],
     });
+    // a record the decoder trips over with a TypeError (a message prefix that is an object): parked too
+    await producer.send({ topic: ORDERS, messages: [{ key: null, value: ODD_VALUE }] });
   });
 
-  it('delivers every change, parks the bad record, commits only after the sinks succeeded, follows new topics', async () => {
+  it('delivers every change, parks the bad records, commits only after the sinks succeeded, follows new topics', async () => {
     const groupId = `g-${randomUUID()}`;
     let release!: () => void;
     const gate = new Promise<void>((r) => {
@@ -183,24 +186,30 @@ describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => 
       });
     }
     const stats = source.stats();
-    expect(stats.deadLettered).toBe(1);
+    expect(stats.deadLettered).toBe(2);
     expect(stats.skipped.tombstone).toBe(1);
     expect(stats.skipped.heartbeat).toBe(1);
     expect(stats.lastHeartbeatAt).not.toBeNull();
 
-    // the parked record is in the DLQ, unchanged, with its coordinates and the reason
+    // the parked records are in the DLQ, unchanged, with their coordinates and the reason
     const parked = await readTopicWithKcat(DLQ);
-    expect(parked).toHaveLength(1);
-    expect(parked[0]!.payload).toBe('{"op":"x","source":{}}');
-    const headers = Object.fromEntries(
-      (parked[0]!.headers ?? []).flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])),
-    );
-    expect(headers).toMatchObject({
+    expect(parked).toHaveLength(2);
+    const headersOf = (entry: (typeof parked)[number]) =>
+      Object.fromEntries((entry.headers ?? []).flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])));
+    const unknownOp = parked.find((p) => p.payload === '{"op":"x","source":{}}');
+    expect(headersOf(unknownOp!)).toMatchObject({
       [DLQ_HEADERS.topic]: LEVELS,
       [DLQ_HEADERS.reason]: 'unknown op "x"',
       [DLQ_HEADERS.code]: 'cdc.debezium.undecodable',
       trace: 'abc',
     });
+    // the decoder's TypeError did not stop the source: the record was parked like any undecodable one
+    const odd = parked.find((p) => p.payload === ODD_VALUE);
+    expect(headersOf(odd!)).toMatchObject({
+      [DLQ_HEADERS.topic]: ORDERS,
+      [DLQ_HEADERS.code]: 'cdc.debezium.undecodable',
+    });
+    expect(headersOf(odd!)[DLQ_HEADERS.reason]).toMatch(/^unexpected TypeError: /);
 
     // a table's topic appears on its first change: the source re-subscribes and reads it from the start
     const table = `late_${randomUUID().slice(0, 8)}`;

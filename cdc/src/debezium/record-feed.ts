@@ -2,7 +2,7 @@ import type { Logger } from '@commerce/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterQueue } from './dead-letter.ts';
 import type { DebeziumDecoder, KafkaRecord, SkipReason } from './decoder.ts';
-import { DebeziumDecodeError } from './errors.ts';
+import { DebeziumDecodeError, UnexpectedDecodeError } from './errors.ts';
 import type { DebeziumMetrics } from './metrics.ts';
 import type { AssemblerInput } from './tx-assembler.ts';
 
@@ -26,7 +26,7 @@ export interface RecordFeedDeps {
  * outcome, parks undecodable ones (a parked record still counts in its transaction when its
  * transaction block could be read). With `assembling` off (the transaction topic is not consumed),
  * transaction blocks are ignored and every change stands alone, as before transaction metadata.
- * Anything but a DebeziumDecodeError is a bug and is thrown.
+ * An unexpected error while decoding (a decoder bug) parks the record too, logged with its stack.
  */
 export function createRecordFeed(deps: RecordFeedDeps) {
   const { decoder, counters, metrics } = deps;
@@ -59,8 +59,21 @@ export function createRecordFeed(deps: RecordFeedDeps) {
       if (result.boundary?.status === 'END') return { kind: 'end', boundary: result.boundary };
       if (result.transaction) return { kind: 'member', transaction: result.transaction };
       return { kind: 'skip' };
-    } catch (error) {
-      if (!(error instanceof DebeziumDecodeError)) throw error;
+    } catch (thrown) {
+      // a decoder that throws something else (a bug) must not stop the stream over one record either
+      const error =
+        thrown instanceof DebeziumDecodeError
+          ? thrown
+          : new UnexpectedDecodeError(
+              { topic: record.topic, partition: record.partition, offset: record.offset },
+              thrown,
+            );
+      if (error instanceof UnexpectedDecodeError) {
+        deps.logger.error(
+          { err: error.cause, topic: record.topic, partition: record.partition, offset: record.offset },
+          'the Debezium decoder failed unexpectedly on a record (a bug to fix): parking it',
+        );
+      }
       await deps.deadLetters().park(record, raw, error);
       counters.deadLettered++;
       metrics.records.inc({ outcome: 'dead_letter' });
