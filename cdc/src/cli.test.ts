@@ -19,8 +19,12 @@ interface Run {
 }
 
 function runCli(args: string[], stdin: string | number): Promise<Run> {
+  return runCommand(TSX, [CLI, ...args], stdin);
+}
+
+function runCommand(command: string, args: string[], stdin: string | number): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(TSX, [CLI, ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       stdio: [typeof stdin === 'number' ? stdin : 'pipe', 'pipe', 'pipe'],
     });
@@ -96,6 +100,13 @@ describe('cdc decode-debezium (spawned)', () => {
     );
     expect(run.stderr[0]).not.toContain('cannot read stdin');
     expect(JSON.parse(run.stderr[1]!.replace('decode-debezium: ', ''))).toMatchObject({ lines: 3, changes: 2, bad: 1 });
+  });
+
+  it('the documented `npm run -s cdc -- decode-debezium` prints nothing but JSON lines on stdout', async () => {
+    const fixture = loadFixture('create-with-schemas.fixture.json');
+    const run = await runCommand('npm', ['run', '-s', 'cdc', '--', 'decode-debezium'], line(fixture.record));
+    expect(run.code).toBe(0);
+    expect(run.stdout.map((l) => JSON.parse(l))).toEqual([fixture.expect.kind === 'change' && fixture.expect.event]);
   });
 
   it('honours the connector modes given as options', async () => {

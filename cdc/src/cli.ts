@@ -1,5 +1,6 @@
 /**
- * cdc's command line. `npm run cdc -- <command> [options]`
+ * cdc's command line. `npm run -s cdc -- <command> [options]` (`-s`: without it npm prints its
+ * `> …` banner on stdout, which would not be JSON).
  *
  *   decode-debezium   read Kafka records of the Debezium PostgreSQL connector as JSON lines on stdin
  *                     ({"topic","partition","offset","key","value"}, key/value the raw record
