@@ -102,8 +102,9 @@ export interface Hub {
   /** SPKI PEM and key id of the signing key: what terminals pin */
   publicKey(): Promise<{ spkiPem: string; keyId: string }>;
   /**
-   * End the sessions of a revoked terminal or token now, rotating the keys of their topics. Only
-   * this instance: revocations committed in Postgres reach every instance by the bus by themselves.
+   * End the sessions of a revoked terminal or token now, and rotate every topic key it was handed,
+   * connected or not. Only this instance: revocations committed in Postgres reach every instance by
+   * the bus by themselves.
    */
   revoke(match: RevocationMatch): number;
   metricsText(): Promise<string>;

@@ -113,15 +113,20 @@ export class HubCore {
     this.sessions.delete(session);
   }
 
-  /** Ends every session matching (revoked terminal or token), rotating their topics' keys. */
+  /**
+   * Ends every session matching (revoked terminal or token), then rotates every topic key a
+   * matching terminal was handed, connected or not: one revoked while offline still knows the
+   * current keys and could read frames captured later, until the timer rotation.
+   */
   revoke(match: RevocationMatch): number {
     let count = 0;
     for (const session of [...this.sessions]) {
       if (session.principal && matchesRevocation(session.principal, match)) {
-        this.end(session, CloseCode.revoked, 'revoked', true);
+        this.end(session, CloseCode.revoked, 'revoked');
         count++;
       }
     }
+    this.deps.registry.rotateHeldBy(match);
     return count;
   }
 
@@ -143,7 +148,7 @@ export class HubCore {
       const principal = session.principal;
       if (!principal || !session.open) continue;
       try {
-        if (await this.deps.revocation.isRevoked(principal)) this.end(session, CloseCode.revoked, 'revoked', true);
+        if (await this.deps.revocation.isRevoked(principal)) this.#revoked(session, principal);
       } catch (error) {
         this.deps.logger.warn({ err: error }, 'revocation check failed; will retry');
       }
@@ -227,7 +232,7 @@ export class HubCore {
     if (!next || next.kind !== current.kind || next.id !== current.id || next.merchantId !== current.merchantId) {
       return this.end(session, CloseCode.unauthenticated, 'token does not match the session');
     }
-    if (await this.deps.revocation.isRevoked(next)) return this.end(session, CloseCode.revoked, 'revoked', true);
+    if (await this.deps.revocation.isRevoked(next)) return this.#revoked(session, next);
     session.principal = next;
     this.#subscriptions.reauthorize(session);
     await session.sendSealed({ t: 'authed', rid, expiresAt: next.expiresAt });
@@ -239,6 +244,15 @@ export class HubCore {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The check says this principal is revoked (it does not say whether the terminal or the token):
+   * rotate whatever its terminal was handed, on any session of it, live or gone.
+   */
+  #revoked(session: Session, principal: Principal): void {
+    this.end(session, CloseCode.revoked, 'revoked');
+    this.deps.registry.rotateHeldBy({ subject: { kind: principal.kind, id: principal.id } });
   }
 
   #refuse(session: Session, code: number, reason: string): void {

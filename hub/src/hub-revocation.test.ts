@@ -98,6 +98,28 @@ describe('loss of access', () => {
     ).rejects.toThrow();
   });
 
+  it('revocation of a terminal that already disconnected rotates the key it was handed', async () => {
+    const topic = topics.kitchen('1', '2', '75');
+    const { leaver, known, stayer, frames } = await twoSubscribers(
+      topic,
+      await fx.token({ id: '75', roles: ['kitchen'] }),
+    );
+    leaver.socket.ws.close();
+    await leaver.socket.closing;
+    await until(() => ![...hub.core.sessions].some((s) => s.principal?.id === '75'), 2_000, 'session gone');
+    const channel = [...hub.registry.channels()].find((c) => c.name === topic)!;
+    const rotated = await rotations('access_lost');
+    // a plain disconnect keeps the key, and a revocation of someone who never held it changes nothing
+    expect(hub.revoke({ subject: { kind: 'terminal', id: '76' } })).toBe(0);
+    await channel.settled();
+    expect(channel.keyId).toBe(known.keyId);
+    expect(await rotations('access_lost')).toBe(rotated);
+    // revoked while offline: no session to end, but the key it knows must not seal another frame
+    expect(hub.revoke({ subject: { kind: 'terminal', id: '75' } })).toBe(0);
+    await until(async () => (await rotations('access_lost')) === rotated + 1, 2_000, 'rotation');
+    await laterFrameUnreadableWith(topic, known, stayer, frames);
+  });
+
   it('revocation found by the periodic re-check ends the session the same way', async () => {
     const topic = topics.kitchen('1', '2', '71');
     const { leaver, known, stayer, frames } = await twoSubscribers(

@@ -13,7 +13,7 @@ const revocationSchema = z.object({
 
 export interface RevocationFeedDeps {
   bus: Pick<Bus, 'subscribe'>;
-  /** ends the matching sessions here (4003) and rotates their topics' keys; returns how many */
+  /** ends the matching sessions here (4003) and rotates every topic key they were handed; returns how many ended */
   revoke: (match: RevocationMatch) => number;
   logger: Logger;
 }

@@ -94,7 +94,10 @@ export class SubscriptionHandler {
   /** After a token refresh: drop topics the new claims no longer allow, rotating their keys. */
   reauthorize(session: Session): void {
     for (const [topic, channel] of [...session.topics]) {
-      if (authorizeTopic(session.principal!, topic).ok) continue;
+      if (authorizeTopic(session.principal!, topic).ok) {
+        channel.holdsKey(session.principal!); // the new token now knows the key too
+        continue;
+      }
       this.#drop(session, topic, channel, true);
       void session.sendSealed({ t: 'unsubscribed', rid: null, topic, reason: 'access_lost' });
     }

@@ -1,7 +1,8 @@
-import type { Logger } from '@commerce/common';
+import type { Logger, Principal } from '@commerce/common';
 import { MAX_COUNTER, MAX_EVENTS_PER_FRAME, randomBytes, toBase64Url, utf8 } from '@commerce/sdk/wire';
 import type { BusEntry } from './bus/bus.ts';
 import type { HubMetrics } from './metrics.ts';
+import { matchesRevocation, type RevocationMatch } from './revocation.ts';
 import type { Session } from './session.ts';
 import { sealTopicFrameSync } from './topic-sealer.ts';
 import type { Fanout } from './transport.ts';
@@ -60,6 +61,11 @@ export class TopicChannel {
   readonly subscribers = new Set<Session>();
   readonly nameBytes: Uint8Array;
   #key: TopicKey;
+  /**
+   * Everyone the current key was handed to since it was made, connected or not: a terminal that
+   * disconnected still knows it, so its revocation must rotate it (a plain disconnect need not).
+   */
+  readonly #holders = new Map<string, Principal>();
   #queue: Op[] = [];
   #running = false;
   #timerRotationQueued = false;
@@ -120,12 +126,25 @@ export class TopicChannel {
   join(session: Session): Promise<boolean> {
     return this.#task(async () => {
       if (this.subscribers.has(session)) return true;
+      // noted before sending: a revocation that arrives while the key is on its way still sees it
+      if (session.principal) this.holdsKey(session.principal);
       const sent = await session.sendSealed(this.#keyMessage(this.#key));
       if (!sent || !session.open) return false;
       session.conn.subscribe(this.name);
       this.subscribers.add(session);
       return true;
     });
+  }
+
+  /** The principal knows the current key (at a join, or a token refresh that keeps the topic). */
+  holdsKey(principal: Principal): void {
+    this.#holders.set(`${principal.kind}:${principal.id}:${principal.tokenId}`, principal);
+  }
+
+  /** Was the current key handed to a terminal or token that matches this revocation? */
+  heldBy(match: RevocationMatch): boolean {
+    for (const holder of this.#holders.values()) if (matchesRevocation(holder, match)) return true;
+    return false;
   }
 
   /** Stops delivery to the session at once (not queued: it must not see one more frame). */
@@ -254,8 +273,12 @@ export class TopicChannel {
   async #rotateNow(reason: RotationReason): Promise<void> {
     const next = newKey((this.#key.id + 1) >>> 0, this.deps.now());
     const message = this.#keyMessage(next);
+    const recipients = [...this.subscribers];
+    // from here on only the recipients can know the key frames will be sealed with
+    this.#holders.clear();
+    for (const session of recipients) if (session.principal) this.holdsKey(session.principal);
     // every current subscriber has the new key on its socket before the first frame sealed with it
-    await Promise.all([...this.subscribers].map((session) => session.sendSealed(message)));
+    await Promise.all(recipients.map((session) => session.sendSealed(message)));
     this.#key = next;
     this.deps.metrics.keyRotations.inc({ reason });
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '@commerce/common';
 import type { Bus } from './bus/bus.ts';
 import type { HubMetrics } from './metrics.ts';
+import type { RevocationMatch } from './revocation.ts';
 import { TopicChannel, type TopicChannelDeps } from './topic-channel.ts';
 import type { Fanout } from './transport.ts';
 
@@ -66,6 +67,20 @@ export class TopicRegistry {
     for (const channel of this.#channels.values()) {
       if (channel.subscribers.size > 0 && channel.keyAge >= maxAgeMs) void channel.rotate('timer');
     }
+  }
+
+  /**
+   * Rotate every key that was handed to a revoked terminal or token, connected or not, including
+   * topics nobody reads now (a later subscriber must not get a key the revoked one knows).
+   */
+  rotateHeldBy(match: RevocationMatch): number {
+    let rotated = 0;
+    for (const channel of this.#channels.values()) {
+      if (!channel.heldBy(match)) continue;
+      void channel.rotate('access_lost');
+      rotated++;
+    }
+    return rotated;
   }
 
   async stop(): Promise<void> {
