@@ -5,14 +5,17 @@
  * skips the PUT when the running config is already the same, then waits until the connector
  * and its task report RUNNING (exit 1 with the task's trace if one FAILED).
  *
- * `${NAME}` and `${NAME:-default}` in connector.json are filled from the environment, so the
- * password stays out of the file (note: Connect's REST API shows the resolved value).
+ * `${NAME}` and `${NAME:-default}` in connector.json are filled from the parsed config
+ * (connectRegisterConfigSchema in config.ts), so the password stays out of the file (note: Connect's
+ * REST API shows the resolved value).
  *
- *   npx tsx infra/debezium/register-connector.ts        (CONNECT_URL, CONNECTOR_FILE, CDC_DB_*)
+ *   npx tsx infra/debezium/register-connector.ts        (CONNECT_URL, CONNECTOR_FILE, CDC_DB_*, CDC_TOPIC_*)
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '@commerce/common';
+import { connectorVariables, connectRegisterConfigSchema } from './config.ts';
 
 export interface ConnectorFile {
   name: string;
@@ -162,13 +165,15 @@ export async function registerConnector(options: RegisterOptions): Promise<Regis
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const file = process.env.CONNECTOR_FILE ?? join(dirname(fileURLToPath(import.meta.url)), 'connector.json');
   try {
-    const connector = renderConnector(loadConnectorFile(file), process.env);
+    // parsed once, before anything else: a bad or missing value stops the job naming the key
+    const config = parseConfig(connectRegisterConfigSchema);
+    const file = config.CONNECTOR_FILE ?? join(dirname(fileURLToPath(import.meta.url)), 'connector.json');
+    const connector = renderConnector(loadConnectorFile(file), connectorVariables(config));
     const outcome = await registerConnector({
-      connectUrl: process.env.CONNECT_URL ?? 'http://connect:8083',
+      connectUrl: config.CONNECT_URL,
       connector,
-      timeoutMs: Number(process.env.CONNECT_TIMEOUT_MS ?? 300_000),
+      timeoutMs: config.CONNECT_TIMEOUT_MS,
       log: (message) => process.stdout.write(`register-connector: ${message}\n`),
     });
     process.stdout.write(`register-connector: ${connector.name} ${outcome} and RUNNING\n`);

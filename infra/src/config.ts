@@ -5,5 +5,6 @@ export const migrateConfigSchema = defineConfig(
   'migrate',
   z.object({
     DATABASE_URL: env.url(['postgres', 'postgresql']).describe('Postgres to migrate'),
+    LOG_LEVEL: env.logLevel().describe('pino log level'),
   }),
 );

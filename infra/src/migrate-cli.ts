@@ -3,8 +3,8 @@ import postgres from 'postgres';
 import { migrateConfigSchema } from './config.ts';
 import { runMigrations } from './migrate/migrate.ts';
 
-const log = createLogger('migrate');
 const config = parseConfig(migrateConfigSchema);
+const log = createLogger('migrate', config.LOG_LEVEL);
 const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
 try {
   const applied = await runMigrations(sql);

@@ -1,15 +1,16 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, not JS templates
-import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiConfigSchema } from '@commerce/api';
 import { cdcConfigSchema } from '@commerce/cdc';
 import { parseConfig } from '@commerce/common';
 import { hubConfigSchema } from '@commerce/hub';
 import { searchConfigSchema } from '@commerce/search';
+import { terminalsConfigSchema } from '@commerce/terminals';
 import { describe, expect, it } from 'vitest';
 import { debeziumSourceConfig } from '../../../cdc/src/debezium/config.ts';
+import { connectorVariables, connectRegisterConfigSchema } from '../../debezium/config.ts';
+import { renderConnector } from '../../debezium/register-connector.ts';
 import { migrateConfigSchema } from '../config.ts';
 import {
   commandText,
@@ -19,52 +20,24 @@ import {
   loadCompose,
   postgresSettings,
   publishedPorts,
-  serviceEnv,
 } from './compose-file.ts';
+import {
+  compose,
+  composePath,
+  connector,
+  connectorValue,
+  dotEnv,
+  envOf,
+  names,
+  oneShots,
+  root,
+  running,
+  services,
+  urlHost,
+} from './compose-fixture.ts';
 
-// docker-compose.yml cannot run here (no Docker engine): these checks read it the way Compose
-// would, with a `.env` made the way the file's header says, and hold every service's environment
-// against the zod config schema its process parses at startup.
-const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const composePath = join(root, 'docker-compose.yml');
-
-const oneLine = (pem: string) => pem.trim().replace(/\n/g, '\\n');
-const keyPair = () =>
-  generateKeyPairSync('ec', {
-    namedCurve: 'P-256',
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-const auth = keyPair();
-const hubKey = keyPair();
-const dotEnv = {
-  POSTGRES_PASSWORD: 'pg-secret-0123',
-  TYPESENSE_API_KEY: 'ts-admin-0123',
-  AUTH_JWT_PRIVATE_KEY: oneLine(auth.privateKey),
-  AUTH_JWT_PUBLIC_KEY: oneLine(auth.publicKey),
-  HUB_SIGNING_KEY: oneLine(hubKey.privateKey),
-  HUB_PUBLIC_KEY: oneLine(hubKey.publicKey),
-};
-const compose = loadCompose(composePath, dotEnv);
-const services = compose.services;
-const names = Object.keys(services);
-const envOf = (name: string) => serviceEnv(services[name]!);
-/** services whose process is `<pkg>/src/main.ts` (or a given script) */
-const running = (script: string) => names.filter((n) => commandText(services[n]!).includes(script));
-/** one-shot jobs: something waits for them to complete */
-const oneShots = new Set(
-  names.flatMap((n) =>
-    dependencies(services[n]!)
-      .filter((d) => d.condition === 'service_completed_successfully')
-      .map((d) => d.name),
-  ),
-);
-const urlHost = (url: string) => new URL(url).hostname;
-const connector = JSON.parse(readFileSync(join(root, 'infra/debezium/connector.json'), 'utf8')) as {
-  config: Record<string, string>;
-};
-const connectorValue = (key: string) => interpolate(connector.config[key] ?? '', {});
-
+// Each service's environment is held against the zod config schema its process parses at startup
+// (and, strictly, key by key, in compose-env.test.ts).
 describe('compose interpolation', () => {
   it('follows Compose: defaults, required variables, $$ and unset variables', () => {
     const env = { A: 'a', EMPTY: '' };
@@ -192,7 +165,7 @@ describe('docker-compose.yml: each process’s environment against its config sc
   const hubs = running('hub/src/main.ts');
   const migrate = running('infra/src/migrate-cli.ts');
 
-  it('api: apiConfigSchema and searchConfigSchema (it serves the storefront search)', () => {
+  it('api: apiConfigSchema, searchConfigSchema (it serves the storefront search) and terminalsConfigSchema (the pages)', () => {
     const env = envOf(api);
     const config = parseConfig(apiConfigSchema, env);
     expect(config.API_HOST, 'reachable from other containers').toBe('0.0.0.0');
@@ -201,6 +174,9 @@ describe('docker-compose.yml: each process’s environment against its config sc
     const search = parseConfig(searchConfigSchema, env);
     expect(search.SEARCH_ENGINE).toBe('typesense');
     expect(names).toContain(urlHost(search.TYPESENSE_URL!));
+    const pages = parseConfig(terminalsConfigSchema, env);
+    // the schema cannot say it: a ticket turns red only after it turned yellow
+    expect(pages.TERMINALS_KDS_LATE_MINUTES).toBeGreaterThan(pages.TERMINALS_KDS_WARN_MINUTES);
   });
 
   it('cdc: cdcConfigSchema, debeziumSourceConfig and searchConfigSchema, in Debezium mode on the Redis bus', () => {
@@ -323,18 +299,28 @@ describe('docker-compose.yml: change data capture', () => {
     // the embedded pgoutput source has its own slot: two readers on one slot would steal changes
     expect(slot).not.toBe(parseConfig(cdcConfigSchema, envOf(cdc)).CDC_SLOT);
     expect(connectorValue('slot.drop.on.stop')).toBe('false');
-    const register = running('register-connector.ts')[0]!;
-    const env = envOf(register);
+    // the connector as the registration job renders it from its parsed config
+    const register = parseConfig(connectRegisterConfigSchema, envOf(running('register-connector.ts')[0]!));
+    const rendered = renderConnector(connector, connectorVariables(register)).config;
     const db = envOf('postgres');
-    const resolved = (key: string) => interpolate(connector.config[key] ?? '', env);
-    expect(names).toContain(resolved('database.hostname'));
-    expect(resolved('database.dbname')).toBe(db.POSTGRES_DB);
-    expect(resolved('database.user')).toBe(db.POSTGRES_USER);
-    expect(resolved('database.password')).toBe(dotEnv.POSTGRES_PASSWORD);
-    // every ${VAR} without a default in connector.json is given to the registration job
-    for (const [, name] of JSON.stringify(connector).matchAll(/\$\{([A-Z0-9_]+)\}/g))
-      expect(env, name!).toHaveProperty(name!);
-    expect(names).toContain(urlHost(env.CONNECT_URL!));
+    expect(names).toContain(rendered['database.hostname']);
+    expect(rendered['database.port']).toBe('5432');
+    expect(rendered['database.dbname']).toBe(db.POSTGRES_DB);
+    expect(rendered['database.user']).toBe(db.POSTGRES_USER);
+    expect(rendered['database.password']).toBe(dotEnv.POSTGRES_PASSWORD);
+    expect(names).toContain(urlHost(register.CONNECT_URL));
+  });
+
+  it('the registration job’s schema declares every placeholder of connector.json, with the file’s defaults', () => {
+    const declared = Object.keys(connectRegisterConfigSchema.shape);
+    const placeholders = [...JSON.stringify(connector).matchAll(/\$\{([A-Z0-9_]+)(?::-[^}]*)?\}/g)].map((m) => m[1]!);
+    expect(placeholders.length).toBeGreaterThan(0);
+    for (const name of placeholders) expect(declared, name).toContain(name);
+    // the schema's defaults and the file's `${NAME:-default}` fill the same values
+    const required = { CDC_DB_PASSWORD: 'pw' };
+    expect(renderConnector(connector, connectorVariables(parseConfig(connectRegisterConfigSchema, required)))).toEqual(
+      renderConnector(connector, required),
+    );
   });
 
   it('the cdc decoder is configured as the connector writes its records', () => {

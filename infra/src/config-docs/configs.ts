@@ -9,6 +9,7 @@ import { registeredConfigs } from '@commerce/common';
 const MODULES = [
   '../start/config.ts',
   '../config.ts',
+  '../../debezium/config.ts',
   '../../../api/src/config.ts',
   '../../../cdc/src/config.ts',
   '../../../cdc/src/debezium/config.ts',
