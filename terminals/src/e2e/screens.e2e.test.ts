@@ -135,7 +135,7 @@ describe('expo, POS board and stock feed', () => {
     await page.context().close();
   });
 
-  it('pushing stock under its threshold puts an alert on the stock feed, which can be acknowledged', async () => {
+  it('stock going low, out and back puts low, out and restocked alerts on the feed; problems are acknowledged', async () => {
     const feedDevice = await act.pair({ kind: 'stock_feed', name: 'Stock Feed', roles: ['stock_clerk'] });
     const page = await open(feedDevice, '/stock');
     const variant = await act.variant('Ribeye Steak');
@@ -162,6 +162,29 @@ describe('expo, POS board and stock feed', () => {
     await page.reload();
     await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
     await expect.poll(() => page.locator('#unacked').innerText()).toBe('0');
+
+    // back above the threshold: restocked, on top, with its numbers, news that asks for no ack
+    await act.adjust(variant, level.low_stock_threshold + 5);
+    const restocked = await act.level(variant);
+    expect(restocked.available).toBe(level.low_stock_threshold + 5);
+    const restockedCard = page.locator('#alerts .alert.k-restocked', { hasText: level.sku });
+    await expect.poll(() => restockedCard.count(), { timeout: WAIT }).toBe(1);
+    const news = await restockedCard.innerText();
+    expect(news).toContain('Restocked');
+    expect(news).toContain('Ribeye Steak');
+    expect(news).toContain('Downtown Kitchen');
+    expect(news).toMatch(new RegExp(`${restocked.available}\\s+available`));
+    expect(news).toContain(`${restocked.on_hand} on hand`);
+    expect(news).toContain(`${restocked.reserved} reserved`);
+    expect(news).toContain(`threshold ${level.low_stock_threshold}`);
+    expect(news).toContain('back in stock');
+    expect(await restockedCard.locator('.ack').count()).toBe(0);
+    // newest first: the restocked news above the (reloaded, acknowledged) out level of the same SKU
+    const kinds = await page
+      .locator('#alerts .alert', { hasText: level.sku })
+      .evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.kind));
+    expect(kinds).toEqual(['restocked', 'out']);
+    expect(await page.locator('#unacked').innerText()).toBe('0');
     await page.context().close();
   });
 });

@@ -102,7 +102,15 @@ export function demoActions(system: TestSystem) {
           `/inventory/levels?variant_id=${variantId}&location_id=${branch.locationId}`,
         ),
       );
-      return (res.items as Array<{ available: number; low_stock_threshold: number; sku: string }>)[0]!;
+      return (
+        res.items as Array<{
+          sku: string;
+          on_hand: number;
+          reserved: number;
+          available: number;
+          low_stock_threshold: number;
+        }>
+      )[0]!;
     },
     async adjust(variantId: string, delta: number) {
       const body = {
