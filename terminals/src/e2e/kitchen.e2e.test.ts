@@ -105,6 +105,78 @@ describe('kitchen display in a real browser', () => {
     await b.context().close();
   });
 
+  it('the tapping screen shows the tap as pending and moves the item only when the hub says so', async () => {
+    const page = await openKds(grillDevice);
+    const order = await act.order([{ variant_id: grillItems[0]!.id, quantity: 1 }], 'P1');
+    const item = ticket(page, order.id).locator('.item').first();
+    await expect.poll(() => item.count(), { timeout: WAIT }).toBe(1);
+    const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
+    const since = await system.bus.head(topic);
+    const tapPublished = async () => {
+      const history = await system.bus.history(topic, since);
+      return (
+        history.recovered &&
+        history.entries.some(
+          (e) => e.event.type === 'kitchen.ticket.updated' && JSON.stringify(e.event.entity).includes('"preparing"'),
+        )
+      );
+    };
+    // the connection stays up, but nothing the hub sends reaches the page until release()
+    system.proxy.hold();
+    try {
+      await item.click();
+      await expect.poll(() => item.getAttribute('class'), { timeout: WAIT }).toContain('pending');
+      // the api took the tap and the hub has sent its event: the page still shows the old state
+      await expect.poll(tapPublished, { timeout: WAIT }).toBe(true);
+      await page.waitForTimeout(300);
+      expect(await item.getAttribute('class')).toMatch(/\bs-queued\b.*\bpending\b/);
+      expect(await connState(page)).toBe('connected');
+    } finally {
+      system.proxy.release();
+    }
+    await expect.poll(() => item.getAttribute('class'), { timeout: WAIT }).toContain('s-preparing');
+    expect(await item.getAttribute('class')).not.toContain('pending');
+    await page.context().close();
+  });
+
+  it('the timer colours follow the thresholds set in the screen menu, also after a reload', async () => {
+    const order = await act.order([{ variant_id: grillItems[0]!.id, quantity: 1 }], 'C1');
+    await act.age(order.id, 3);
+    const page = await openKds(grillDevice);
+    const card = ticket(page, order.id);
+    await expect.poll(() => card.locator('.timer').innerText(), { timeout: WAIT }).toMatch(/^3:\d\d$/);
+    expect(await card.getAttribute('class')).toContain('u-ok');
+    const warn = page.locator('#settings-form input[name=warn]');
+    const late = page.locator('#settings-form input[name=late]');
+    const save = async (yellow: string, red: string) => {
+      if (!(await page.locator('#menu').isVisible())) await page.locator('#menu-btn').click();
+      await warn.fill(yellow);
+      await late.fill(red);
+      await page.locator('#settings-form button[type=submit]').click();
+    };
+    await page.locator('#menu-btn').click();
+    expect([await warn.inputValue(), await late.inputValue()]).toEqual(['5', '8']);
+
+    // red before yellow is refused and changes nothing
+    await save('4', '2');
+    await expect.poll(() => page.locator('#toast').innerText(), { timeout: WAIT }).toContain('Red must come after');
+    expect(await card.getAttribute('class')).toContain('u-ok');
+
+    await save('2', '6');
+    await expect.poll(() => card.getAttribute('class'), { timeout: WAIT }).toContain('u-warn');
+    expect(await page.locator('#menu').isVisible()).toBe(false);
+    await save('1', '2.5');
+    await expect.poll(() => card.getAttribute('class'), { timeout: WAIT }).toContain('u-late');
+
+    // the setting belongs to this screen and survives a reload
+    await page.reload();
+    await expect.poll(() => connState(page), { timeout: WAIT }).toBe('connected');
+    await expect.poll(() => card.getAttribute('class'), { timeout: WAIT }).toContain('u-late');
+    await page.locator('#menu-btn').click();
+    expect([await warn.inputValue(), await late.inputValue()]).toEqual(['1', '2.5']);
+    await page.context().close();
+  });
+
   it('a ticket placed while the connection is cut is there after the reconnect (recovered)', async () => {
     const page = await openKds(grillDevice);
     const topic = topics.kitchen(system.demo.restaurant.merchantId, act.branch.id, act.stations.grill);
