@@ -1,18 +1,79 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../net.ts';
 
 // `npm start` end to end: the real entry point in a child process, on free ports and a temp folder.
-const dataDir = await mkdtemp(join(tmpdir(), 'commerce-start-'));
-let child: ChildProcess | undefined;
+// One boot per variant; the tests of a variant run in order on it, the last one stops it.
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  dataDir: string;
+  ports: Record<'PG_PORT' | 'API_PORT' | 'HUB_PORT' | 'CDC_METRICS_PORT', number>;
+}
+
+const started: Started[] = [];
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  await rm(dataDir, { recursive: true, force: true });
+  for (const { child, dataDir } of started) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
+
+async function startCommand(args: string[]): Promise<Started> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'commerce-start-'));
+  const ports = {
+    PG_PORT: await freePort(),
+    API_PORT: await freePort(),
+    HUB_PORT: await freePort(),
+    CDC_METRICS_PORT: await freePort(),
+  };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // --with-redis starts its own redis-server only when no REDIS_URL is given (the harness may have one)
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts', ...args], {
+    env: {
+      ...env,
+      DATA_DIR: dataDir,
+      SEED_RETAIL_PRODUCTS: '300',
+      LOG_LEVEL: 'warn',
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const run: Started = { child, output: () => output, dataDir, ports };
+  started.push(run);
+  child.stdout?.on('data', (c) => {
+    output += c;
+  });
+  child.stderr?.on('data', (c) => {
+    output += c;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
+    const check = setInterval(() => {
+      if (output.includes('or paste one of these tokens')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      }
+      if (child.exitCode !== null) {
+        clearInterval(check);
+        clearTimeout(timer);
+        reject(new Error(`start exited early:\n${output}`));
+      }
+    }, 100);
+  });
+  // give the banner's token lines a moment to flush
+  await new Promise((r) => setTimeout(r, 300));
+  return run;
+}
 
 function isAlive(pid: number) {
   try {
@@ -23,69 +84,144 @@ function isAlive(pid: number) {
   }
 }
 
+/** Every live descendant of `pid` (Postgres and its backends, redis-server, ...), from /proc. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+const postmasterPid = (dataDir: string) => {
+  const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+  expect(existsSync(pidFile)).toBe(true);
+  return Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+};
+
+/** `  <label> <url>` lines of the banner, by path. */
+function printedUrls(output: string): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const [, url] of output.matchAll(/^ {2}\S.*?\s(https?:\/\/\S+)$/gm)) urls.set(new URL(url!).pathname, url!);
+  return urls;
+}
+
+/** Stops with `signal` and checks that nothing it started is left: Postgres and every other child. */
+async function stopsCleanly(run: Started, signal: NodeJS.Signals, also: number[] = []) {
+  const pgPid = postmasterPid(run.dataDir);
+  const tree = descendants(run.child.pid!);
+  expect(tree).toContain(pgPid);
+  for (const pid of also) expect(tree, `pid ${pid} is a child of npm start`).toContain(pid);
+  const exited = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
+  run.child.kill(signal);
+  expect(await exited, run.output()).toBe(0);
+  for (let i = 0; i < 50 && tree.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(tree.filter(isAlive), 'processes npm start left behind').toEqual([]);
+}
+
+const PAGES: Array<[path: string, contentType: RegExp, body: RegExp]> = [
+  ['/kds', /^text\/html/, /<html/i],
+  ['/expo', /^text\/html/, /<html/i],
+  ['/pos', /^text\/html/, /<html/i],
+  ['/stock', /^text\/html/, /<html/i],
+  ['/pair', /^text\/html/, /<html/i],
+  ['/stores/demo-market', /^text\/html/, /<html/i],
+  ['/docs', /^text\/html/, /openapi\.json/],
+];
+
 describe('npm start', () => {
-  it('comes up with demo data, prints URLs and tokens, answers /health, and stops cleanly on SIGTERM', async () => {
-    const ports = {
-      PG_PORT: await freePort(),
-      API_PORT: await freePort(),
-      HUB_PORT: await freePort(),
-      CDC_METRICS_PORT: await freePort(),
-    };
-    child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts'], {
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        SEED_RETAIL_PRODUCTS: '300',
-        LOG_LEVEL: 'warn',
-        PG_PORT: String(ports.PG_PORT),
-        API_PORT: String(ports.API_PORT),
-        HUB_PORT: String(ports.HUB_PORT),
-        CDC_METRICS_PORT: String(ports.CDC_METRICS_PORT),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (c) => {
-      output += c;
-    });
-    child.stderr?.on('data', (c) => {
-      output += c;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${output}`)), 90_000);
-      const check = setInterval(() => {
-        if (output.includes('or paste one of these tokens')) {
-          clearInterval(check);
-          clearTimeout(timer);
-          resolve();
-        }
-        if (child?.exitCode !== null) {
-          clearInterval(check);
-          clearTimeout(timer);
-          reject(new Error(`start exited early:\n${output}`));
-        }
-      }, 100);
-    });
-    // give the banner's token lines a moment to flush
-    await new Promise((r) => setTimeout(r, 300));
+  let run: Started;
+  beforeAll(async () => {
+    run = await startCommand([]);
+  }, 100_000);
+
+  it('comes up with demo data, prints URLs and tokens, answers /health and serves capture metrics', async () => {
+    const output = run.output();
     expect(output).toContain('Commerce hub is up');
     expect(output).toMatch(/device Grill KDS:\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(output).toMatch(/Bus\s+memory\n/);
     const apiUrl = /API\s+(http:\/\/\S+)/.exec(output)?.[1];
     expect(apiUrl, output).toBeDefined();
     const health = await fetch(`${apiUrl}/health`);
     expect(health.status).toBe(200);
-    const capture = await fetch(`http://127.0.0.1:${ports.CDC_METRICS_PORT}/metrics`);
+    const capture = await fetch(`http://127.0.0.1:${run.ports.CDC_METRICS_PORT}/metrics`);
     expect(await capture.text()).toMatch(/cdc_slot_lag_bytes/);
+  });
 
-    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
-    expect(existsSync(pidFile)).toBe(true);
-    const pgPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    expect(isAlive(pgPid)).toBe(true);
+  it('every page URL it prints answers 200 with its content type, and so does /openapi.json', async () => {
+    const urls = printedUrls(run.output());
+    for (const [path, contentType, body] of PAGES) {
+      const url = urls.get(path);
+      expect(url, `${path} printed:\n${run.output()}`).toBeDefined();
+      const response = await fetch(url!);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toMatch(contentType);
+      const text = await response.text();
+      expect(text, path).toMatch(body);
+      // a terminal page is only usable if its bundled script is served too
+      const script = /<script[^>]+src="(\/terminal-assets\/[^"]+)"/.exec(text)?.[1];
+      if (['/kds', '/expo', '/pos', '/stock', '/pair'].includes(path)) {
+        expect(script, `${path}: script`).toBeDefined();
+        const asset = await fetch(new URL(script!, url));
+        expect(asset.status, script).toBe(200);
+        expect(asset.headers.get('content-type'), script).toMatch(/javascript/);
+      }
+    }
+    const openapi = await fetch(new URL('/openapi.json', urls.get('/docs')));
+    expect(openapi.status).toBe(200);
+    expect(openapi.headers.get('content-type')).toMatch(/^application\/json/);
+    const spec = (await openapi.json()) as { openapi?: string; paths?: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths ?? {})).toContain('/orders');
+  });
 
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    for (let i = 0; i < 50 && isAlive(pgPid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(isAlive(pgPid)).toBe(false);
-  }, 120_000);
-});
+  it('stops cleanly on SIGTERM: exit 0, Postgres and every child process gone', async () => {
+    await stopsCleanly(run, 'SIGTERM');
+  });
+}, 180_000);
+
+describe('npm start -- --with-redis', () => {
+  let run: Started;
+  beforeAll(async () => {
+    run = await startCommand(['--with-redis']);
+  }, 100_000);
+
+  it('fans out through its own redis-server and stops it, with Postgres, on SIGINT (Ctrl-C)', async () => {
+    const redisUrl = /Bus\s+redis \((redis:\/\/\S+)\)/.exec(run.output())?.[1];
+    expect(redisUrl, run.output()).toBeDefined();
+    const redis = new Redis(redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    let redisPid: number;
+    try {
+      redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+      // the bus (cdc publishing, the hub subscribing) holds connections of its own besides ours
+      const clients = String(await redis.call('CLIENT', 'LIST'))
+        .trim()
+        .split('\n');
+      expect(clients.length).toBeGreaterThan(1);
+    } finally {
+      redis.disconnect();
+    }
+    expect(redisPid).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${run.ports.HUB_PORT}/health`);
+    expect(health.status).toBe(200);
+    await stopsCleanly(run, 'SIGINT', [redisPid]);
+    expect(isAlive(redisPid)).toBe(false);
+  });
+}, 180_000);
