@@ -3,6 +3,10 @@
  * SIGKILL in the middle of a 20,000-change stream, and restarted. Every change must reach the bus
  * history exactly once: nothing lost (the slot resumes from the last confirmed commit) and nothing
  * appended twice (replayed batches carry the same event ids and the bus dedupes them).
+ *
+ * The kill is timed so the second half is really exercised: the process is frozen (SIGSTOP) and
+ * killed only when the bus already holds events of commits the slot has not confirmed, so the
+ * restart must send those again; the restarted process's `cdc_bus_duplicates_total` counts them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +100,57 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs:
   }
 }
 
+/** A pg_lsn (`16/B374D848`) as a number. */
+function pgLsn(text: string): bigint {
+  const [hi, lo] = text.split('/');
+  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+}
+
+/** The commit LSN in a pg position (`00000016B374D848/00000003`), the number the slot is confirmed to. */
+const commitLsn = (position: string): bigint => BigInt(`0x${position.slice(0, 16)}`);
+
+async function confirmedLsn(): Promise<bigint> {
+  const [row] = await db.sql<{ lsn: string }[]>`
+    select confirmed_flush_lsn::text as lsn from pg_replication_slots where slot_name = 'cdc_crash'`;
+  return pgLsn(row!.lsn);
+}
+
+/** The slot's confirmed LSN and the commit LSN of the newest event on the bus. */
+async function slotAndBus(): Promise<{ confirmed: bigint; published: bigint }> {
+  const confirmed = await confirmedLsn(); // first: the bus can only be further ahead by the time it is read
+  const head = await reader.head(topic);
+  const last = await reader.history(topic, { epoch: head.epoch, seq: head.seq - 1 }, 1);
+  if (!last.recovered || last.entries.length === 0) return { confirmed, published: 0n };
+  return { confirmed, published: commitLsn(last.entries[0]!.event.position) };
+}
+
+/**
+ * Kills the process at a moment when the bus holds events past the slot's confirmed LSN: freezes it
+ * when that looks so, lets whatever it had already sent land (a publish Redis already has, a status
+ * update Postgres already has), and kills it if it still is so; otherwise thaws it and tries again.
+ */
+async function killAheadOfSlot(child: ChildProcess): Promise<bigint> {
+  for (;;) {
+    await waitUntil(
+      async () => {
+        const { confirmed, published } = await slotAndBus();
+        return published > confirmed;
+      },
+      'the bus ahead of the slot',
+      60_000,
+    );
+    child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 300));
+    const { confirmed, published } = await slotAndBus();
+    if (published > confirmed) {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      return confirmed;
+    }
+    child.kill('SIGCONT');
+  }
+}
+
 async function readAll(): Promise<BusEntry[]> {
   const head = await reader.head(topic);
   const entries: BusEntry[] = [];
@@ -109,7 +164,9 @@ async function readAll(): Promise<BusEntry[]> {
 }
 
 describe('cdc process killed with SIGKILL mid-stream', () => {
-  it('delivers every one of 20,000 changes exactly once after a restart', { timeout: 120_000 }, async () => {
+  it('delivers every one of 20,000 changes exactly once after a restart that re-sent some', {
+    timeout: 120_000,
+  }, async () => {
     const port = await freePort();
     const first = await startCdc(port);
 
@@ -118,10 +175,23 @@ describe('cdc process killed with SIGKILL mid-stream', () => {
         await db.sql`update inventory_levels set on_hand = on_hand + 1 where merchant_id = ${merchantId}`;
     })();
     await waitUntil(async () => (await reader.head(topic)).seq >= 4_000, 'first events on the bus', 60_000);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    const atKill = (await reader.head(topic)).seq;
-    expect(atKill).toBeLessThan(TOTAL);
+    const confirmedAtKill = await killAheadOfSlot(first);
+    const onBusAtKill = await readAll();
+    expect(onBusAtKill.length).toBeLessThan(TOTAL);
+    // what the restart must send again: events already on the bus whose commit the slot had not confirmed
+    const unconfirmed = onBusAtKill.filter((e) => commitLsn(e.event.position) > confirmedAtKill);
+    expect(unconfirmed.length).toBeGreaterThan(0);
+    // the dead process confirmed nothing more: the restart starts from there
+    await waitUntil(
+      async () => {
+        const [row] = await db.sql<{ active: boolean }[]>`
+          select active from pg_replication_slots where slot_name = 'cdc_crash'`;
+        return row?.active === false;
+      },
+      'the slot released',
+      30_000,
+    );
+    expect(await confirmedLsn()).toBe(confirmedAtKill);
 
     await producer;
     const [end] = await db.sql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
@@ -137,6 +207,10 @@ describe('cdc process killed with SIGKILL mid-stream', () => {
       'slot confirmed past the stream',
       30_000,
     );
+    // the restart did re-send them, and the bus skipped exactly those
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const duplicates = Number(/^cdc_bus_duplicates_total (\d+)$/m.exec(metrics)?.[1]);
+    expect(duplicates).toBe(unconfirmed.length);
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
 
@@ -144,6 +218,8 @@ describe('cdc process killed with SIGKILL mid-stream', () => {
     expect((await reader.head(topic)).seq).toBe(TOTAL);
     expect(entries).toHaveLength(TOTAL);
     expect(new Set(entries.map((e) => e.event.id)).size).toBe(TOTAL);
+    // the re-sent events sit in history once, where they were first appended
+    expect(entries.slice(0, onBusAtKill.length).map((e) => e.event.id)).toEqual(onBusAtKill.map((e) => e.event.id));
     // each level went 10 → 11 → … → 210: every step exactly once, in commit order per level
     const byLevel = new Map<string, number[]>();
     for (const e of entries) {

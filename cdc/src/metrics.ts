@@ -10,6 +10,7 @@ export interface CdcMetrics {
   transactions: Counter<'source'>;
   batches: Counter<'source'>;
   domainEvents: Counter<'type'>;
+  busDuplicates: Counter<never>;
   routerSkipped: Counter<'reason'>;
   deliverySeconds: Histogram<never>;
   commitToAckSeconds: Histogram<never>;
@@ -48,6 +49,11 @@ export function createCdcMetrics(registry: Registry = new Registry()): CdcMetric
       name: 'cdc_domain_events_total',
       help: 'domain events published on the bus',
       labelNames: ['type'],
+      registers: r,
+    }),
+    busDuplicates: new Counter({
+      name: 'cdc_bus_duplicates_total',
+      help: 'domain events the bus skipped as already published (batches delivered again after a restart)',
       registers: r,
     }),
     routerSkipped: new Counter({

@@ -40,11 +40,14 @@ describe('bus sink', () => {
     const sink = createBusSink({ bus, logger, metrics });
     const batch = stockBatch('0000000000000010/00000000');
     await sink.handle(batch, ctx);
+    expect(await metrics.registry.metrics()).toMatch(/^cdc_bus_duplicates_total 0$/m);
     await sink.handle(structuredClone(batch), ctx);
     expect((await bus.head('m:1:stock')).seq).toBe(1);
     expect((await bus.head('m:1:stock-alerts')).seq).toBe(1);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/cdc_domain_events_total\{type="stock.out"\} 2/);
+    // the replay's stock.changed and stock.out were both skipped, and counted
+    expect(text).toMatch(/^cdc_bus_duplicates_total 2$/m);
   });
 
   it('turns a bus driver failure into a retriable error so the batch is retried, not acknowledged', async () => {

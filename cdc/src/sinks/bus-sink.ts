@@ -28,11 +28,13 @@ export function createBusSink(deps: BusSinkDeps): ChangeSink {
       if (events.length === 0) return;
       try {
         const result = await deps.bus.publish(events);
-        if (result.duplicates > 0)
+        if (result.duplicates > 0) {
+          deps.metrics?.busDuplicates.inc(result.duplicates);
           deps.logger.debug(
             { duplicates: result.duplicates, position: batch.position },
             'replayed events skipped by the bus',
           );
+        }
       } catch (error) {
         // a driver error (Redis down) is an outage: deliverToSinks retries, the batch is not acknowledged
         throw asRetriable(error, 'cdc.bus_unavailable', 'publishing to the bus failed');
