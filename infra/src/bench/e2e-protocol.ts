@@ -59,6 +59,7 @@ export interface Delivery {
 
 export type TerminalsReport =
   | { type: 'connected'; count: number; ms: number }
+  /** distinct (terminal, event) pairs decrypted so far */
   | { type: 'count'; deliveries: number }
   | {
       type: 'collected';

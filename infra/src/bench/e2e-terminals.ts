@@ -10,6 +10,8 @@ import { type Delivery, now, type TerminalsCommand, type TerminalsReport } from 
  * its topics. Every order.created and kitchen.ticket.created decrypted is stamped with the time.
  */
 const deliveries = new Map<string, Delivery>();
+/** (terminal, event) pairs seen at least once: the bench's grace wait compares them with what it expects */
+const seen = new Set<string>();
 let count = 0;
 let rejected = 0;
 let reloads = 0;
@@ -25,7 +27,12 @@ function onEvent(terminal: string, event: DomainEvent): void {
   else if (event.type === 'kitchen.ticket.created')
     key = `k:${String(event.entity.orderId)}:${String(event.entity.stationId)}`;
   else return;
-  count++;
+  // a duplicate must not stand in for a delivery still on its way to another terminal
+  const pair = `${terminal} ${key}`;
+  if (!seen.has(pair)) {
+    seen.add(pair);
+    count++;
+  }
   const found = deliveries.get(key);
   if (found) {
     found.at.push(at);
