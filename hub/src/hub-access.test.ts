@@ -1,5 +1,13 @@
 import { topics } from '@commerce/common';
 import { testKeyPrefix, testRedisUrl } from '@commerce/infra/testing';
+import {
+  CloseCode,
+  decodePlain,
+  encodePlain,
+  generateEphemeral,
+  PROTOCOL_VERSION,
+  toBase64Url,
+} from '@commerce/sdk/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from './bus/bus-contract.ts';
 import { RedisBus } from './bus/redis-bus.ts';
@@ -33,6 +41,28 @@ describe('handshake, subscriptions and isolation', () => {
       await until(() => client.seen.subscribed.length === 1);
       client.close();
     }
+  });
+
+  it('ignores a token in the URL query string: without one in hello or the subprotocol, 4001', async () => {
+    const token = await fx.token();
+    const withQuery = `ws://127.0.0.1:${hub.port}/ws?token=${encodeURIComponent(token)}&access_token=${token}`;
+    const hello = async (withToken: boolean) =>
+      encodePlain({
+        t: 'hello',
+        v: PROTOCOL_VERSION,
+        clientKey: toBase64Url((await generateEphemeral()).publicRaw),
+        ...(withToken ? { token } : {}),
+      });
+    const bare = await rawSocket(withQuery); // the upgrade itself is accepted: the route ignores the query
+    bare.send(await hello(false));
+    const closed = await Promise.race([bare.closing, new Promise((r) => setTimeout(() => r('still open'), 5_000))]);
+    expect(closed).toMatchObject({ code: CloseCode.unauthenticated });
+    expect(bare.inbox).toEqual([]); // no welcome, no session
+    // the same URL with the token in hello is welcomed: the token in the query was simply never read
+    const proper = await rawSocket(withQuery);
+    proper.send(await hello(true));
+    expect(decodePlain(await proper.next())).toMatchObject({ t: 'welcome' });
+    proper.ws.close();
   });
 
   it('refuses a bad token with 4001 and an unknown subprotocol at the upgrade', async () => {

@@ -1,6 +1,8 @@
+import { Agent, get } from 'node:http';
 import { topics } from '@commerce/common';
 import { CloseCode } from '@commerce/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusListener } from './bus/bus.ts';
 import { makeEvent } from './bus/bus-contract.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { hubFixture, seqs, until } from './testing/hub-fixture.ts';
@@ -11,6 +13,21 @@ beforeAll(async () => {
   fx = await hubFixture();
 });
 afterAll(() => fx.close());
+
+/** GET over a given agent; `reused` says whether it went over a connection opened before. */
+function httpGet(port: number, path: string, agent: Agent) {
+  return new Promise<{ status: number | undefined; body: string; reused: boolean }>((resolve, reject) => {
+    const request = get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, body, reused: request.reusedSocket }));
+    });
+    request.on('error', reject);
+  });
+}
 
 describe('operations', () => {
   it('serves /health, /ready and Prometheus /metrics on the hub port', async () => {
@@ -77,5 +94,36 @@ describe('operations', () => {
     expect(seqs(client)).toEqual([1, 2, 3, 4, 5]);
     expect(client.state).toBe('connected');
     await balancer.close();
+  });
+
+  it('answers /ready with 503 while it drains (on a connection opened before: new ones are refused)', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // the bus's unsubscribe waits for the test, which holds stop() mid-drain, after the 1012s
+    class HeldBus extends MemoryBus {
+      override async subscribe(topic: string, listener: BusListener) {
+        const off = await super.subscribe(topic, listener);
+        return async () => {
+          await held;
+          await off();
+        };
+      }
+    }
+    const hub = await fx.startHub(new HeldBus({ historyMax: 100, dedupeWindow: 200 }));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await httpGet(hub.port, '/ready', agent)).toEqual({ status: 200, body: 'ready', reused: false });
+    const client = fx.client(hub, await fx.token(), { reconnect: false });
+    await client.connect();
+    const stopping = hub.stop();
+    await until(() => client.state === 'closed');
+    expect(client.seen.states.at(-1)).toMatchObject({ code: CloseCode.serviceRestart });
+    expect(await httpGet(hub.port, '/ready', agent)).toEqual({ status: 503, body: 'not ready', reused: true });
+    expect(await httpGet(hub.port, '/health', agent)).toEqual({ status: 200, body: 'ok', reused: true });
+    await expect(fetch(`http://127.0.0.1:${hub.port}/ready`)).rejects.toThrow();
+    release();
+    await stopping;
+    agent.destroy();
   });
 });

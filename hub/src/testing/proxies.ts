@@ -5,16 +5,21 @@ import WebSocket, { WebSocketServer } from 'ws';
 /**
  * A TCP relay in front of a hub: `cut()` drops every connection and refuses new ones until
  * `restore()`, like a network outage; `retarget()` points new connections at another port, like a
- * load balancer after a drain.
+ * load balancer after a drain; `stall()` stops relaying the server's bytes on the connections open
+ * now (nothing is lost or closed, the terminal just hears nothing), like a hung server or path.
  */
 export async function tcpProxy(targetPort: number) {
   let target = targetPort;
   let refusing = false;
   const sockets = new Set<Socket>();
+  const relays = new Set<{ client: Socket; upstream: Socket }>();
   const server: Server = createServer((client) => {
     if (refusing) return client.destroy();
     const upstream = connect(target, '127.0.0.1');
     sockets.add(client).add(upstream);
+    const relay = { client, upstream };
+    relays.add(relay);
+    upstream.once('close', () => relays.delete(relay));
     const drop = () => {
       client.destroy();
       upstream.destroy();
@@ -40,6 +45,13 @@ export async function tcpProxy(targetPort: number) {
     },
     retarget(port: number) {
       target = port;
+    },
+    stall() {
+      for (const { client, upstream } of relays) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+      relays.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

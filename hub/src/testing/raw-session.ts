@@ -23,8 +23,12 @@ import WebSocket from 'ws';
  * A hand-driven protocol client built only from the wire module: tests use it to hold key material
  * (e.g. the topic key a revoked terminal knew) and to misbehave in ways the SDK never would.
  */
-export async function rawSocket(url: string, protocols: string[] = [SUBPROTOCOL]) {
-  const ws = new WebSocket(url, protocols);
+export async function rawSocket(
+  url: string,
+  protocols: string[] = [SUBPROTOCOL],
+  options: WebSocket.ClientOptions = {},
+) {
+  const ws = new WebSocket(url, protocols, options);
   ws.binaryType = 'nodebuffer';
   const inbox: Uint8Array[] = [];
   let closed: { code: number; reason: string } | undefined;
@@ -61,8 +65,8 @@ export async function rawSocket(url: string, protocols: string[] = [SUBPROTOCOL]
 }
 
 /** Connects and completes the handshake (signature check skipped: tests pin nothing here). */
-export async function rawSession(url: string, token: string) {
-  const socket = await rawSocket(url);
+export async function rawSession(url: string, token: string, options: WebSocket.ClientOptions = {}) {
+  const socket = await rawSocket(url, [SUBPROTOCOL], options);
   const ephemeral = await generateEphemeral();
   socket.send(encodePlain({ t: 'hello', v: PROTOCOL_VERSION, clientKey: toBase64Url(ephemeral.publicRaw), token }));
   const welcome = welcomeSchema.parse(decodePlain(await socket.next()));
