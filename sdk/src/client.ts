@@ -344,10 +344,12 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#setState('reconnecting', code, reason);
     const initial = policy?.initialDelayMs ?? 250;
     const max = policy?.maxDelayMs ?? 10_000;
-    // a draining server wants us elsewhere now; otherwise back off exponentially with full jitter
+    // a draining server wants us elsewhere now (the first step); otherwise back off exponentially
     const base = code === CloseCode.serviceRestart ? initial : Math.min(max, initial * 2 ** this.#attempt);
     this.#attempt++;
     clearTimeout(this.#timer);
+    // equal jitter (half the step fixed, half random): never an instant retry, and a herd of
+    // terminals dropped together still spreads over half of each step
     this.#timer = setTimeout(() => void this.#dial(), Math.round(base / 2 + Math.random() * (base / 2)));
   }
 

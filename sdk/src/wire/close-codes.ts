@@ -5,7 +5,7 @@
  */
 export const CloseCode = {
   normal: 1000,
-  /** draining: stop using this instance, reconnect (to another) at once with a little jitter */
+  /** draining: stop using this instance, reconnect (to another) after the first backoff step only */
   serviceRestart: 1012,
   /** unexpected server failure */
   internalError: 1011,
