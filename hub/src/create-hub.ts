@@ -25,6 +25,7 @@ export interface HubSettings {
   topicKeyRotateS: number;
   maxRecover: number;
   revocationRecheckS: number;
+  /** on stop, the longest a terminal's 1012 may wait for what is queued ahead of it before it is dropped */
   drainTimeoutMs: number;
   /** sealed control messages per session key generation */
   rekeyAfter: number;
@@ -95,7 +96,10 @@ export interface HubDeps {
 
 export interface Hub {
   start(): Promise<void>;
-  /** Drain: not ready, stop accepting, tell every terminal to reconnect elsewhere (1012), close. */
+  /**
+   * Drain: not ready, stop accepting, tell every terminal to reconnect elsewhere (1012) and wait
+   * until each has read it (at most `drainTimeoutMs`, then the rest are dropped), then close.
+   */
   stop(): Promise<void>;
   /** the bound port (useful with port 0) */
   readonly port: number;
@@ -141,6 +145,7 @@ export function createHub(deps: HubDeps): Hub {
     maxMessageBytes: settings.maxMessageBytes,
     maxBackpressureBytes: settings.maxBackpressureBytes,
     idleTimeoutS: Math.max(8, Math.ceil((settings.heartbeatMs * 2) / 1000)),
+    drainTimeoutMs: settings.drainTimeoutMs,
     routes: {
       '/health': async () => ({ status: 200, contentType: 'text/plain', body: 'ok' }),
       '/ready': async () =>
@@ -205,6 +210,7 @@ export function createHub(deps: HubDeps): Hub {
           metrics.slowDisconnects.inc();
           core.end(session, CloseCode.slowConsumer, 'slow consumer');
         },
+        cut: () => metrics.forcedCloses.inc(),
       };
       // revocations committed in Postgres reach this instance through cdc and the bus
       stopRevocations = await subscribeRevocations({ bus: deps.bus, revoke: (match) => core.revoke(match), logger });
@@ -226,8 +232,9 @@ export function createHub(deps: HubDeps): Hub {
       server.stopAccepting();
       for (const timer of timers.splice(0)) clearInterval(timer);
       core.drain();
-      const deadline = now() + settings.drainTimeoutMs;
-      while (core.sessions.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // every terminal gets its 1012 out, or is dropped at the drain timeout, before anything closes
+      const cut = await server.closesFinished();
+      if (cut > 0) logger.warn({ cut }, 'drain timeout: terminals dropped without their 1012');
       await stopRevocations?.().catch((error) => logger.warn({ err: error }, 'revocations unsubscribe failed'));
       stopRevocations = undefined;
       await registry.stop();

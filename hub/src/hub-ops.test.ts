@@ -1,7 +1,8 @@
 import { Agent, get } from 'node:http';
 import { topics } from '@commerce/common';
 import { CloseCode } from '@commerce/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUBPROTOCOL } from '@commerce/sdk/wire';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { BusListener } from './bus/bus.ts';
 import { makeEvent } from './bus/bus-contract.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
@@ -15,15 +16,19 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 
 /** GET over a given agent; `reused` says whether it went over a connection opened before. */
-function httpGet(port: number, path: string, agent: Agent) {
+function httpGet(port: number, path: string, agent: Agent, headers: Record<string, string> = {}) {
   return new Promise<{ status: number | undefined; body: string; reused: boolean }>((resolve, reject) => {
-    const request = get({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const request = get({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         body += chunk;
       });
       res.on('end', () => resolve({ status: res.statusCode, body, reused: request.reusedSocket }));
+    });
+    request.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode, body: '', reused: request.reusedSocket });
     });
     request.on('error', reject);
   });
@@ -111,6 +116,7 @@ describe('operations', () => {
         };
       }
     }
+    onTestFinished(() => release()); // a failed expectation must not leave stop() held for afterAll
     const hub = await fx.startHub(new HeldBus({ historyMax: 100, dedupeWindow: 200 }));
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     expect(await httpGet(hub.port, '/ready', agent)).toEqual({ status: 200, body: 'ready', reused: false });
@@ -121,6 +127,15 @@ describe('operations', () => {
     expect(client.seen.states.at(-1)).toMatchObject({ code: CloseCode.serviceRestart });
     expect(await httpGet(hub.port, '/ready', agent)).toEqual({ status: 503, body: 'not ready', reused: true });
     expect(await httpGet(hub.port, '/health', agent)).toEqual({ status: 200, body: 'ok', reused: true });
+    // nor does a WebSocket upgrade on it get through: a terminal opened now would miss the 1012s
+    const upgrade = {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Protocol': SUBPROTOCOL,
+    };
+    expect(await httpGet(hub.port, '/ws', agent, upgrade)).toEqual({ status: 503, body: 'draining', reused: true });
     await expect(fetch(`http://127.0.0.1:${hub.port}/ready`)).rejects.toThrow();
     release();
     await stopping;

@@ -89,6 +89,11 @@ export function createHubMetrics(source: HubGaugeSource, options: { processMetri
       labelNames: ['code'],
       registers,
     }),
+    forcedCloses: new Counter({
+      name: 'hub_forced_closes_total',
+      help: 'closing connections dropped without their close frame: what was queued for them did not drain in time',
+      registers,
+    }),
   };
   return metrics;
 }

@@ -16,6 +16,8 @@ export interface SocketHandlers<S> {
   dropped(session: S): void;
   /** the socket hit the backpressure limit (reported once per socket) */
   slow(session: S): void;
+  /** a closing connection was dropped without its close frame: what was queued did not drain in time */
+  cut(): void;
 }
 
 export type HttpRoute = () => Promise<{ status: number; contentType: string; body: string }>;
@@ -26,6 +28,8 @@ export interface UwsServerOptions {
   maxMessageBytes: number;
   maxBackpressureBytes: number;
   idleTimeoutS: number;
+  /** while draining (after stopAccepting), how long closes may wait for their close frame to get out */
+  drainTimeoutMs: number;
   routes: Record<string, HttpRoute>;
 }
 
@@ -35,21 +39,46 @@ interface UserData<S> {
   conn: UwsConn | undefined;
 }
 
-/** How long a close waits for a congested socket to drain before the connection is dropped. */
-const CLOSE_DRAIN_TIMEOUT_MS = 5_000;
+/** Outside a drain, how long a close waits for what is queued ahead of its close frame. */
+const CLOSE_TIMEOUT_MS = 5_000;
+/** Payload of the ping a closing connection must answer (uWS's own keep-alive pings are empty). */
+const CLOSE_PING = 'close';
 
+/** How a close ended: frame `sent`, socket `gone` first (peer left, idle timeout), or `cut` unsent. */
+type CloseResult = 'sent' | 'gone' | 'cut';
+
+interface ConnHooks {
+  closeTimeoutMs(): number;
+  closing(conn: UwsConn): void;
+  finished(conn: UwsConn, result: CloseResult): void;
+}
+
+/**
+ * A close frame goes out only when nothing is queued ahead of it: uWS's buffer is empty and the
+ * terminal has answered a ping sent after everything else (so the kernel's buffers are empty too).
+ * Then `end()` writes it straight to the socket, and a drain that closes the app right after cannot
+ * lose it. A terminal that does not get there in time is dropped without one (`cut`).
+ */
 class UwsConn implements Conn {
   closed = false;
   slowReported = false;
-  /** a close waiting for backpressure to drain, so the close frame itself is not dropped */
-  pendingClose: { code: number; reason: string; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** resolves when the socket is closed, by us or by the peer */
+  readonly finished: Promise<CloseResult>;
+  #finish: (result: CloseResult) => void = () => {};
+  #pending: { code: number; reason: string; pinged: boolean; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** what the next uWS close callback means, when we caused it */
+  #result: CloseResult = 'gone';
   /** set by the uWS close handler: the ws object must not be touched after it */
-  gone = false;
+  #gone = false;
 
   constructor(
     private readonly ws: uWS.WebSocket<unknown>,
-    private readonly maxBackpressure: number,
-  ) {}
+    private readonly hooks: ConnHooks,
+  ) {
+    this.finished = new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+  }
 
   send(bytes: Uint8Array): boolean {
     if (this.closed) return false;
@@ -71,29 +100,69 @@ class UwsConn implements Conn {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.ws.getBufferedAmount() < this.maxBackpressure / 2) {
-      this.ws.end(code, reason);
+    const timer = setTimeout(() => this.giveUp(), this.hooks.closeTimeoutMs());
+    this.#pending = { code, reason, pinged: false, timer };
+    this.hooks.closing(this);
+    this.#advance(false);
+  }
+
+  /** uWS drain callback. */
+  drained(): void {
+    this.#advance(false);
+  }
+
+  /** uWS pong callback: the terminal has read everything sent before the close ping. */
+  ponged(payload: ArrayBuffer): void {
+    if (!this.#pending?.pinged || Buffer.from(payload).toString() !== CLOSE_PING) return;
+    this.#pending.pinged = false;
+    this.#advance(true);
+  }
+
+  /** Out of time: the close frame if nothing is queued ahead of it (unconfirmed), else none. */
+  giveUp(): void {
+    if (!this.#pending || this.#gone) return;
+    if (this.ws.getBufferedAmount() === 0) {
+      this.#end();
       return;
     }
-    const timer = setTimeout(() => {
-      if (!this.gone) this.ws.close();
-    }, CLOSE_DRAIN_TIMEOUT_MS);
-    this.pendingClose = { code, reason, timer };
+    clearTimeout(this.#pending.timer);
+    this.#pending = undefined;
+    this.#result = 'cut';
+    this.ws.close();
   }
 
-  /** uWS drain callback: finish a deferred close once the buffer has room for the close frame. */
-  drained(): void {
-    const pending = this.pendingClose;
-    if (!pending || this.gone || this.ws.getBufferedAmount() >= this.maxBackpressure / 2) return;
-    clearTimeout(pending.timer);
-    this.pendingClose = undefined;
-    this.ws.end(pending.code, pending.reason);
-  }
-
+  /** uWS close callback (also reached from our own end()/close()). */
   forget(): void {
     this.closed = true;
-    this.gone = true;
-    if (this.pendingClose) clearTimeout(this.pendingClose.timer);
+    this.#gone = true;
+    if (this.#pending) clearTimeout(this.#pending.timer);
+    this.#pending = undefined;
+    const result = this.#result;
+    // from inside a uWS callback the socket is corked: the close frame is written when it returns,
+    // so whoever waits (stop(), then app.close()) must not run before that
+    setImmediate(() => {
+      this.hooks.finished(this, result);
+      this.#finish(result);
+    });
+  }
+
+  #advance(confirmed: boolean): void {
+    const pending = this.#pending;
+    if (!pending || this.#gone || this.ws.getBufferedAmount() > 0) return;
+    if (confirmed) {
+      this.#end();
+    } else if (!pending.pinged) {
+      pending.pinged = true;
+      this.ws.ping(CLOSE_PING);
+    }
+  }
+
+  #end(): void {
+    const pending = this.#pending!;
+    clearTimeout(pending.timer);
+    this.#pending = undefined;
+    this.#result = 'sent';
+    this.ws.end(pending.code, pending.reason);
   }
 }
 
@@ -101,9 +170,21 @@ export class UwsServer<S> implements Fanout {
   readonly #app: uWS.TemplatedApp;
   #listenSocket: uWS.us_listen_socket | undefined;
   #port = 0;
+  #draining = false;
+  /** connections asked to close whose socket is still open */
+  readonly #closing = new Set<UwsConn>();
+  readonly #hooks: ConnHooks;
   handlers: SocketHandlers<S> | undefined;
 
   constructor(private readonly options: UwsServerOptions) {
+    this.#hooks = {
+      closeTimeoutMs: () => (this.#draining ? options.drainTimeoutMs : CLOSE_TIMEOUT_MS),
+      closing: (conn) => this.#closing.add(conn),
+      finished: (conn, result) => {
+        this.#closing.delete(conn);
+        if (result === 'cut') this.handlers?.cut();
+      },
+    };
     this.#app = uWS.App();
     this.#app.ws<UserData<S>>('/ws', {
       compression: uWS.DISABLED,
@@ -117,7 +198,7 @@ export class UwsServer<S> implements Fanout {
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => {
         const data = ws.getUserData();
-        data.conn = new UwsConn(ws as uWS.WebSocket<unknown>, options.maxBackpressureBytes);
+        data.conn = new UwsConn(ws as uWS.WebSocket<unknown>, this.#hooks);
         data.session = this.handlers!.open(data.conn, data.token);
         data.token = undefined;
       },
@@ -140,6 +221,7 @@ export class UwsServer<S> implements Fanout {
         });
       },
       drain: (ws) => ws.getUserData().conn?.drained(),
+      pong: (ws, message) => ws.getUserData().conn?.ponged(message),
       close: (ws) => {
         const data = ws.getUserData();
         data.conn?.forget();
@@ -185,10 +267,29 @@ export class UwsServer<S> implements Fanout {
     });
   }
 
-  /** Closes the listening socket: open connections stay, new ones are refused by the OS. */
+  /**
+   * Starts the drain: closes the listening socket (new connections are refused by the OS) and
+   * refuses upgrades on HTTP connections opened before; open WebSockets stay.
+   */
   stopAccepting(): void {
+    this.#draining = true;
     if (this.#listenSocket) uWS.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = undefined;
+  }
+
+  /**
+   * Waits until every connection asked to close so far has closed: its close frame sent once the
+   * terminal had read everything before it, or the socket gone. At `drainTimeoutMs` the rest are
+   * given up on. Resolves with how many were dropped without their close frame.
+   */
+  async closesFinished(): Promise<number> {
+    const closing = [...this.#closing];
+    const deadline = setTimeout(() => {
+      for (const conn of closing) conn.giveUp();
+    }, this.options.drainTimeoutMs);
+    const results = await Promise.all(closing.map((conn) => conn.finished));
+    clearTimeout(deadline);
+    return results.filter((result) => result === 'cut').length;
   }
 
   /** Force-closes everything that is left. */
@@ -206,6 +307,10 @@ export class UwsServer<S> implements Fanout {
   }
 
   #upgrade(res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t): void {
+    if (this.#draining) {
+      res.writeStatus('503 Service Unavailable').end('draining');
+      return;
+    }
     const offered = req
       .getHeader('sec-websocket-protocol')
       .split(',')
