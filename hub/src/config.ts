@@ -46,7 +46,11 @@ export const hubConfigSchema = defineConfig(
       .describe('events arriving in the same turn sealed together into one topic frame (1 = one frame per event)'),
     HUB_MAX_RECOVER: env.int(10_000, 1).describe('most missed entries replayed on reconnect; more = reload'),
     HUB_REVOCATION_RECHECK_S: env.int(60, 1).describe('open sessions are re-checked for revocation this often'),
-    HUB_DRAIN_TIMEOUT_MS: env.int(5_000, 0).describe('on SIGTERM, time given to terminals to leave before closing'),
+    HUB_DRAIN_TIMEOUT_MS: env
+      .int(5_000, 0)
+      .describe(
+        'on SIGTERM (stop), the longest the hub waits for terminals to read their 1012 and what was queued ahead of it; then those still behind are dropped without it (hub_forced_closes_total) and the hub closes',
+      ),
     LOG_LEVEL: env.logLevel(),
   }),
 );
