@@ -162,7 +162,9 @@ try {
   await load('/orders', { connections: 16, duration: 3 }, true);
   if (PG_STATS)
     await sql`create extension if not exists pg_stat_statements`.then(() => sql`select pg_stat_statements_reset()`);
+  const waits = process.env.BENCH_PG_WAITS === '1' ? sampleWaits(sql) : null;
   const { result: ours, cpu: oursCpu } = await measured('/orders', MAIN, true);
+  if (waits) console.log(await waits.stop());
   const { result: oursNoKey, cpu: oursNoKeyCpu } = await measured('/orders', BASELINE, false);
   const { result: baseline, cpu: baselineCpu } = await measured('/bench/naive-orders', BASELINE, false);
   if (PG_STATS) await printStatementStats(sql, ours.statusCodeStats?.['201']?.count ?? 1);
@@ -276,4 +278,37 @@ async function printStatementStats(sql: postgres.Sql, orders: number): Promise<v
       `    ${(r.ms / orders).toFixed(3).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  ${r.query.slice(0, 90)}`,
     );
   }
+}
+
+/**
+ * BENCH_PG_WAITS=1: what the busy backends were doing during the main run, sampled every 5 ms
+ * from pg_stat_activity (running on CPU, or the wait event: a row lock, the WAL flush, a client
+ * read...). Costs a little CPU itself, so it is off by default.
+ */
+function sampleWaits(sql: postgres.Sql) {
+  const tally = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await sql<{ what: string; n: number }[]>`
+        select coalesce(wait_event_type || ':' || wait_event, 'CPU') as what, count(*)::int as n
+        from pg_stat_activity
+        where backend_type = 'client backend' and state = 'active' and pid <> pg_backend_pid()
+        group by 1`;
+      samples++;
+      for (const r of rows) tally.set(r.what, (tally.get(r.what) ?? 0) + r.n);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const lines = [...tally.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([what, n]) => `    ${(n / samples).toFixed(2).padStart(6)}  ${what}`);
+      return `  busy backends during the main run (average count per sample, ${samples} samples):\n${lines.join('\n')}`;
+    },
+  };
 }

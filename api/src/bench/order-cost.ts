@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -89,12 +90,14 @@ try {
     const conn = await sql.reserve();
     const [{ pid }] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
     const probe = await startProbe(sql);
+    const perf = process.env.COST_PERF ? recordPerf(pid, process.env.COST_PERF) : null;
     const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     if (MODE === 'batch') for (let i = 0; i < N / BATCH; i++) await many(conn, BATCH);
     else for (let i = 0; i < N; i++) await one(conn);
     const wall = performance.now() - t0;
     const cpu = (cpuSeconds(pid) - cpu0) * 1000;
+    await perf?.stop();
     if (process.env.COST_EXPLAIN === '1') {
       // the plans this connection has cached by now, with what each node did for one more order
       await conn.unsafe(`load 'auto_explain'`);
@@ -217,5 +220,17 @@ async function startProbe(sql: postgres.Sql) {
           .join(', ')}`,
       );
     },
+  };
+}
+
+/** COST_PERF=<file>: `perf record` of the sequential phase's backend (read it with `perf report -i`). */
+function recordPerf(pid: number, file: string) {
+  const perf = spawn('perf', ['record', '-F', '4000', '-g', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        perf.once('exit', () => resolve());
+        perf.kill('SIGINT');
+      }),
   };
 }
