@@ -57,6 +57,8 @@ const PG_RULES: Record<string, PgRule> = {
   CMIV0: { kind: 'invalid_input', code: 'invalid_input', message: '' },
   CMIM0: { kind: 'idempotency_mismatch', code: 'idempotency.key_reused', message: '' },
   CMRP0: { kind: 'conflict', code: 'idempotency.in_progress', message: '' },
+  // a batch whose stock was taken while it was written; the batcher runs it again, reserving first
+  CMRT0: { kind: 'unavailable', code: 'order.batch_contested', message: 'concurrent orders, retry', retriable: true },
 };
 
 /** Friendlier words for the constraints a client can actually run into. */

@@ -385,4 +385,42 @@ describe('order batches (api_create_orders)', () => {
       select count(*)::int as negative from inventory_levels where reserved < 0 or on_hand - reserved < 0`;
     expect(ledger!.negative).toBe(0);
   });
+
+  it('stock taken while a batch is written (it reserves last): the batch runs again reserving first', async () => {
+    const { mug } = m.products;
+    const ordersBefore = await countOrders();
+    await db.sql`update inventory_levels set on_hand = reserved + 3
+                 where location_id = ${m.locationId} and variant_id = ${mug.variantId}`;
+    // another transaction takes one mug and holds the row while the batch (3 asked, 3 committed
+    // left: it writes first) gets to its reservation
+    const other = await db.sql.reserve();
+    try {
+      await other`begin`;
+      await other`update inventory_levels set reserved = reserved + 1
+                  where location_id = ${m.locationId} and variant_id = ${mug.variantId}`;
+      const b = batcher();
+      const pending = submitTogether(b, [
+        [order([[mug.variantId, 2]]), null],
+        [order([[mug.variantId, 1]]), null],
+      ]);
+      for (let waited = 0; ; waited += 10) {
+        const [row] = await db.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%api_create_orders%'`;
+        if (row!.n > 0) break;
+        if (waited > 5_000) throw new Error('the batch never waited for the stock row');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await other`commit`;
+      const results = await pending;
+      expect(b.stats()).toMatchObject({ batches: 1, orders: 2, lockFirst: 1, fallbacks: 0 });
+      expect(results.map((r) => (r.ok ? r.order.status : r.error.code))).toEqual([201, 'order.insufficient_stock']);
+      expect(errorOf(results[1]!)?.details).toMatchObject({ short: [{ sku: mug.sku, requested: 1, available: 0 }] });
+      expect((await stock(mug.variantId)).available).toBe(0);
+      // the undone first run left nothing behind: one order more
+      expect(await countOrders()).toBe(ordersBefore + 1);
+    } finally {
+      other.release();
+    }
+  });
 });

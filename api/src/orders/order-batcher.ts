@@ -8,11 +8,15 @@ import { type CreatedOrder, checkOrderScope, createCheckedOrder } from './order-
 
 /**
  * Group commit for order creation. Orders that arrive while the event loop is busy with others
- * are created together by one call of api_create_orders (infra/migrations/0015): one transaction,
+ * are created together by one call of api_create_orders (infra/migrations/0016): one transaction,
  * each order still all or nothing, so the statements, the locks on shared parent rows and the
  * commit are paid once per batch. No timer: a request waits at most until the current event-loop
  * turn ends (setImmediate), or, when `maxInFlight` batches already run, until one of them returns
  * — so under light load an order goes alone at once, and batches grow only with the load.
+ *
+ * A batch reserves its stock last, so the hot stock rows stay locked only briefly; when another
+ * order took some of that stock meanwhile (CMRT0), the batch runs again reserving first, which
+ * shares contested rows out in arrival order.
  *
  * A batch of one uses api_create_order. A batch that fails as a whole (a concurrent duplicate of
  * one of its Idempotency-Keys, a deadlock, a bug) is retried one request at a time that way.
@@ -20,7 +24,7 @@ import { type CreatedOrder, checkOrderScope, createCheckedOrder } from './order-
 export interface OrderBatcher {
   create(s: Scope, input: CreateOrderInput, idem: IdempotencyRequest | null): Promise<CreatedOrder>;
   /** batches run so far, by size (for tests and metrics) */
-  stats(): { batches: number; orders: number; largest: number; fallbacks: number };
+  stats(): { batches: number; orders: number; largest: number; fallbacks: number; lockFirst: number };
 }
 
 export interface OrderBatcherDeps {
@@ -58,7 +62,7 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
   let queued = 0;
   let inFlight = 0;
   let scheduled = false;
-  const counts = { batches: 0, orders: 0, largest: 0, fallbacks: 0 };
+  const counts = { batches: 0, orders: 0, largest: 0, fallbacks: 0, lockFirst: 0 };
 
   const schedule = () => {
     if (scheduled) return;
@@ -89,11 +93,18 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
     counts.largest = Math.max(counts.largest, batch.length);
     deps.onBatch?.(batch.length);
     if (batch.length === 1) return alone(batch[0]!);
+    const requests = sql.json(batch.map(toRequest) as never);
+    const call = (lockFirst: boolean) => sql<BatchRow[]>`
+      select idx, replayed, status, body, error_state, error_message, error_detail
+      from api_create_orders(${merchantId}, ${requests}, ${lockFirst})`;
     let rows: BatchRow[];
     try {
-      rows = await sql<BatchRow[]>`
-        select idx, replayed, status, body, error_state, error_message, error_detail
-        from api_create_orders(${merchantId}, ${sql.json(batch.map(toRequest) as never)})`;
+      rows = await call(false).catch((error: unknown) => {
+        // stock was taken while the batch was being written: again, reserving first
+        if (!isPostgresErrorCode(error, 'CMRT0')) throw error;
+        counts.lockFirst++;
+        return call(true);
+      });
     } catch (error) {
       // the whole batch was rolled back: each request again, alone
       counts.fallbacks++;
