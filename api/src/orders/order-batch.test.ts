@@ -152,6 +152,24 @@ describe('order batches (api_create_orders)', () => {
     ]);
   });
 
+  it('spreads waiting orders over the free calls: alone while they fit, batches only beyond', async () => {
+    const { mug } = m.products;
+    const light = batcher({ maxInFlight: 4 });
+    const three = await submitTogether(
+      light,
+      [1, 2, 3].map(() => [order([[mug.variantId, 1]]), null] as const) as never,
+    );
+    expect(three.every((r) => r.ok)).toBe(true);
+    expect(light.stats()).toMatchObject({ batches: 3, orders: 3, largest: 1 });
+    const busy = batcher({ maxInFlight: 4 });
+    const ten = await submitTogether(
+      busy,
+      Array.from({ length: 10 }, () => [order([[mug.variantId, 1]]), null] as const) as never,
+    );
+    expect(ten.every((r) => r.ok)).toBe(true);
+    expect(busy.stats()).toMatchObject({ batches: 4, orders: 10, largest: 3 });
+  });
+
   it('gives every error exactly as an order alone gets it', async () => {
     const { beer, mug } = m.products;
     const [archived] = await db.sql<{ id: string }[]>`
@@ -285,14 +303,20 @@ describe('order batches (api_create_orders)', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let inserted!: () => void;
+    const keyWritten = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
     // another transaction has finished the same request but not committed yet
     const other = db.sql.begin(async (tx) => {
       await tx`insert into idempotency_keys (merchant_id, key, principal, method, path, request_hash, response_status,
                                              response_body, completed_at)
                values (${m.merchantId}, ${key.key}, ${key.principal}, 'POST', ${key.path}, ${key.hash}, 201,
                        ${tx.json(stored)}, now())`;
+      inserted();
       await held;
     });
+    await keyWritten;
     const batch = submitTogether(b, [
       [order([[mug.variantId, 1]]), null],
       [input, key],

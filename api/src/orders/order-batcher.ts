@@ -11,8 +11,9 @@ import { type CreatedOrder, checkOrderScope, createCheckedOrder } from './order-
  * are created together by one call of api_create_orders (infra/migrations/0016): one transaction,
  * each order still all or nothing, so the statements, the locks on shared parent rows and the
  * commit are paid once per batch. No timer: a request waits at most until the current event-loop
- * turn ends (setImmediate), or, when `maxInFlight` batches already run, until one of them returns
- * — so under light load an order goes alone at once, and batches grow only with the load.
+ * turn ends (setImmediate), or, when `maxInFlight` calls already run, until one of them returns.
+ * What waits is spread over the free calls, so under light load every order goes alone at once,
+ * and batches grow only with the load.
  *
  * A batch reserves its stock last, so the hot stock rows stay locked only briefly; when another
  * order took some of that stock meanwhile (CMRT0), the batch runs again reserving first, which
@@ -76,7 +77,11 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
   const drain = () => {
     while (queued > 0 && inFlight < deps.maxInFlight) {
       const [merchantId, queue] = queues.entries().next().value as [string, Pending[]];
-      const batch = queue.splice(0, deps.maxBatch);
+      // Spread what waits over the free calls: when it fits, each order goes alone and at once
+      // (under light load a batch of two costs more time than two orders side by side); batches
+      // grow only when more orders wait than calls are free.
+      const free = deps.maxInFlight - inFlight;
+      const batch = queue.splice(0, Math.min(deps.maxBatch, Math.ceil(queue.length / free)));
       if (queue.length === 0) queues.delete(merchantId);
       queued -= batch.length;
       inFlight++;

@@ -40,6 +40,7 @@ describe('end-to-end join', () => {
     // warm-up order 2 is checked for loss but not timed
     expect(result.fromSend).toMatchObject({ count: 3, p50: 11, max: 12 });
     expect(result.fromAck).toMatchObject({ count: 3, p50: 7 });
+    expect(result.sendToAck).toMatchObject({ count: 1, p50: 4, max: 4 });
     expect(result.fromCommit).toMatchObject({ count: 3, max: 9 });
   });
 

@@ -24,6 +24,8 @@ export interface E2eResult {
   lostExamples: string[];
   /** request sent → decrypted, every delivery of a measured order */
   fromSend: LatencySummary;
+  /** request sent → 201 read (the api's part), once per measured order */
+  sendToAck: LatencySummary;
   /** 201 read → decrypted (negative when the event beat the response) */
   fromAck: LatencySummary;
   /** commit timestamp in the WAL (whole ms) → decrypted */
@@ -108,6 +110,7 @@ export function analyze(
     lost,
     lostExamples,
     fromSend: summarize(fromSend),
+    sendToAck: summarize(orders.filter((o) => o.measured).map((o) => o.ackAt - o.sentAt)),
     fromAck: summarize(fromAck),
     fromCommit: summarize(fromCommit),
     commitToBus: summarize(commitToBus),

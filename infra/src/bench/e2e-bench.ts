@@ -270,6 +270,7 @@ function report(run: Run): void {
         .slice(0, 5)
         .map(([label, n]) => `    ${n} × ${label}`),
       lat('POST sent → decrypted (BENCH figure)', r.fromSend),
+      lat('POST sent → 201 read (api)', r.sendToAck),
       lat('201 read → decrypted', r.fromAck),
       lat('commit timestamp (WAL, whole ms) → decrypted', r.fromCommit),
       lat('  of which commit → on the bus (capture)', r.commitToBus),
