@@ -32,9 +32,13 @@ export const apiConfigSchema = defineConfig(
     API_ORDER_BATCH_MAX: env
       .int(64, 1, 1000)
       .describe('most orders created together in one transaction (group commit; 1 = one transaction per order)'),
+    // 3: measured in the cost probe, 3 batches of ~21 at once made ~25% more orders/s than 4 of 16
+    // (fewer, larger batches pay less per order and collide less on the stock rows)
     API_ORDER_BATCH_IN_FLIGHT: env
-      .int(4, 1, 100)
-      .describe('most order batches running at once; more orders wait for one to return and join the next batch'),
+      .int(3, 1, 100)
+      .describe(
+        'most order calls running at once; waiting orders are spread over the free ones (alone while they fit, batched beyond)',
+      ),
     API_VALIDATE_RESPONSES: env.bool(false).describe('check every response against its OpenAPI schema (tests)'),
     LOG_LEVEL: env.logLevel().describe('pino log level'),
   }),
