@@ -135,4 +135,59 @@ describe('schema constraints', () => {
     await expect(sql`update stock_movements set quantity = 11 where id = ${mv!.id}`).rejects.toThrow(/append-only/);
     await expect(sql`delete from stock_movements where id = ${mv!.id}`).rejects.toThrow(/append-only/);
   });
+
+  it('holds every reference to its merchant: actors, line products, and the id arrays', async () => {
+    const [a] = await sql<{ id: string }[]>`insert into merchants (slug, name) values ('refs-a', 'A') returning id`;
+    const [z] = await sql<{ id: string }[]>`insert into merchants (slug, name) values ('refs-z', 'Z') returning id`;
+    const mid = a!.id;
+    const one = async <T>(q: Promise<T[]>) => (await q)[0]!;
+    const branch = (m: string, name: string) =>
+      one(sql<{ id: string }[]>`insert into branches (merchant_id, name) values (${m}, ${name}) returning id`);
+    const [b1, b2, zb] = [await branch(mid, 'A1'), await branch(mid, 'A2'), await branch(z!.id, 'Z1')];
+    const station = (m: string, b: string) =>
+      one(sql<{ id: string }[]>`insert into stations (merchant_id, branch_id, code, name)
+                                values (${m}, ${b}, 'grill', 'Grill') returning id`);
+    const [s1, s2] = [await station(mid, b1.id), await station(mid, b2.id)];
+    const staff = (m: string, branches: string[]) =>
+      sql<{ id: string }[]>`insert into staff_users (merchant_id, email, name, roles, branch_ids)
+        values (${m}, ${`s${Math.random()}@x.test`}, 'S', '{cashier}', ${sql.array(branches)}::bigint[]) returning id`;
+    const [own] = await staff(mid, [b1.id, b2.id]);
+    const [other] = await staff(z!.id, [zb.id]);
+    await expect(staff(mid, [b1.id, zb.id])).rejects.toThrow(/branch of this staff user does not exist/);
+    await expect(
+      sql`update staff_users set branch_ids = ${sql.array([zb.id])}::bigint[] where id = ${own!.id}`,
+    ).rejects.toThrow(/branch of this staff user/);
+    const terminal = (b: string | null, stations: string[]) =>
+      sql`insert into terminals (merchant_id, branch_id, kind, name, station_ids)
+          values (${mid}, ${b}, 'kds', 'KDS', ${sql.array(stations)}::bigint[])`;
+    await terminal(b1.id, [s1.id]);
+    await terminal(null, [s1.id, s2.id]);
+    await expect(terminal(b1.id, [s2.id])).rejects.toThrow(/station of this terminal does not exist/);
+
+    const [l] = await sql<{ id: string }[]>`insert into locations (merchant_id, branch_id, name)
+                                           values (${mid}, ${b1.id}, 'Store') returning id`;
+    const product = (name: string) =>
+      one(sql<{ id: string }[]>`insert into products (merchant_id, name) values (${mid}, ${name}) returning id`);
+    const [burger, fries] = [await product('Burger'), await product('Fries')];
+    const [v] = await sql<
+      { id: string }[]
+    >`insert into product_variants (merchant_id, product_id, sku, price_amount, currency)
+                                           values (${mid}, ${burger.id}, 'REF-B', 500, 'USD') returning id`;
+    const order = (createdBy: string | null) =>
+      sql<{ id: string }[]>`insert into orders (merchant_id, branch_id, location_id, channel, currency, subtotal_amount,
+                                                total_amount, line_count, created_by)
+        values (${mid}, ${b1.id}, ${l!.id}, 'pos', 'USD', 500, 500, 1, ${createdBy}) returning id`;
+    await expect(order(other!.id)).rejects.toThrow(/orders_created_by_fkey/);
+    const [o] = await order(own!.id);
+    const line = (productId: string) => sql`insert into order_lines
+      (merchant_id, order_id, line_no, variant_id, product_id, product_name, variant_name, sku, unit_price_amount, currency,
+       quantity, line_total_amount)
+      values (${mid}, ${o!.id}, 1, ${v!.id}, ${productId}, 'Burger', '', 'REF-B', 500, 'USD', 1, 500)`;
+    await expect(line(fries.id)).rejects.toThrow(/order_lines_variant_fkey/);
+    await line(burger.id);
+    await expect(
+      sql`insert into stock_movements (merchant_id, variant_id, location_id, reason, quantity, on_hand_after, actor_id)
+          values (${mid}, ${v!.id}, ${l!.id}, 'receipt', 1, 1, ${other!.id})`,
+    ).rejects.toThrow(/stock_movements_actor_fkey/);
+  });
 });
