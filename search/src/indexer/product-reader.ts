@@ -120,21 +120,32 @@ export async function productsOfVariants(sql: Sql, variantIds: readonly string[]
  * Every published product as documents, `batchSize` at a time: one set-based query (hash joins over
  * the whole catalog, which beats a lookup per page) read through a cursor, so memory stays flat.
  * For reindex and the embedded engine's startup load.
+ *
+ * Nested loops are turned off for it: right after a bulk load (no statistics yet) the planner takes
+ * the tables for tiny and loops over an index per product, which grows with the square of the
+ * catalog (measured: 20,000 products in 14 s instead of 0.4 s, 100,000 in 8 minutes).
  */
 export async function* readAllDocuments(
   sql: Sql,
   batchSize = 1_000,
   onRow?: (row: ProductRow) => void,
 ): AsyncGenerator<ProductDocument[]> {
-  const cursor = sql.unsafe<ProductRow[]>(SELECT("status = 'published'")).cursor(batchSize);
-  for await (const rows of cursor) {
-    const docs: ProductDocument[] = [];
-    for (const row of rows) {
-      onRow?.(row);
-      const doc = toDocument(row);
-      if (doc) docs.push(doc);
+  const conn = await sql.reserve();
+  try {
+    await conn`set enable_nestloop = off`;
+    const cursor = conn.unsafe<ProductRow[]>(SELECT("status = 'published'")).cursor(batchSize);
+    for await (const rows of cursor) {
+      const docs: ProductDocument[] = [];
+      for (const row of rows) {
+        onRow?.(row);
+        const doc = toDocument(row);
+        if (doc) docs.push(doc);
+      }
+      yield docs;
     }
-    yield docs;
+  } finally {
+    await conn`reset enable_nestloop`.catch(() => {});
+    conn.release();
   }
 }
 
