@@ -108,7 +108,12 @@ describe('slow consumer', () => {
     }
     await until(cutOff, 5_000, 'slow disconnect');
     tcp.resume();
-    await until(() => client.seen.events.length >= published.length, 20_000, 'every event');
+    // replayed events can reach the app just before the subscription's `recovered` does
+    await until(
+      () => client.seen.events.length >= published.length && client.seen.recovered.length > 0,
+      20_000,
+      'every event, recovered',
+    );
     expect(client.seen.states).toContainEqual({
       state: 'reconnecting',
       code: CloseCode.slowConsumer,
