@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../net.ts';
 
 // `npm start` end to end: the real entry point in a child process, on free ports and a temp folder.
 // One boot per variant; the tests of a variant run in order on it, the last one stops it.
@@ -14,7 +13,6 @@ interface Started {
   child: ChildProcess;
   output: () => string;
   dataDir: string;
-  ports: Record<'PG_PORT' | 'API_PORT' | 'HUB_PORT' | 'CDC_METRICS_PORT', number>;
 }
 
 const started: Started[] = [];
@@ -27,12 +25,9 @@ afterAll(async () => {
 
 async function startCommand(args: string[]): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), 'commerce-start-'));
-  const ports = {
-    PG_PORT: await freePort(),
-    API_PORT: await freePort(),
-    HUB_PORT: await freePort(),
-    CDC_METRICS_PORT: await freePort(),
-  };
+  // 0: each part takes a port from the OS as it binds (one picked free beforehand can be taken by
+  // another test file in the meantime); the banner prints where each one listens
+  const ports = { PG_PORT: 0, API_PORT: 0, HUB_PORT: 0, CDC_METRICS_PORT: 0 };
   const env: NodeJS.ProcessEnv = { ...process.env };
   // --with-redis starts its own redis-server only when no REDIS_URL is given (the harness may have one)
   delete env.REDIS_URL;
@@ -47,7 +42,7 @@ async function startCommand(args: string[]): Promise<Started> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const run: Started = { child, output: () => output, dataDir, ports };
+  const run: Started = { child, output: () => output, dataDir };
   started.push(run);
   child.stdout?.on('data', (c) => {
     output += c;
@@ -160,7 +155,9 @@ describe('npm start', () => {
     expect(apiUrl, output).toBeDefined();
     const health = await fetch(`${apiUrl}/health`);
     expect(health.status).toBe(200);
-    const capture = await fetch(`http://127.0.0.1:${run.ports.CDC_METRICS_PORT}/metrics`);
+    const captureUrl = /Capture \(cdc\) metrics\s+(http:\/\/\S+)/.exec(output)?.[1];
+    expect(captureUrl, output).toBeDefined();
+    const capture = await fetch(captureUrl!);
     expect(await capture.text()).toMatch(/cdc_slot_lag_bytes/);
   });
 
@@ -219,7 +216,9 @@ describe('npm start -- --with-redis', () => {
       redis.disconnect();
     }
     expect(redisPid).toBeGreaterThan(0);
-    const health = await fetch(`http://127.0.0.1:${run.ports.HUB_PORT}/health`);
+    const hubMetrics = /Hub metrics\s+(http:\/\/\S+)/.exec(run.output())?.[1];
+    expect(hubMetrics, run.output()).toBeDefined();
+    const health = await fetch(new URL('/health', hubMetrics));
     expect(health.status).toBe(200);
     await stopsCleanly(run, 'SIGINT', [redisPid]);
     expect(isAlive(redisPid)).toBe(false);
