@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,14 +51,17 @@ describe('embedded Postgres launcher and the process exit code', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pg-exit-'));
     dirs.push(dir);
     const dataDir = join(dir, 'pg');
+    const pidFile = join(dataDir, 'postmaster.pid');
     const { code, output } = await runChild(
       `const { startEmbeddedPostgres } = await import(${JSON.stringify(module)});
+       const { readFileSync } = await import('node:fs');
        await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} });
+       process.stdout.write('pid ' + readFileSync(${JSON.stringify(pidFile)}, 'utf8').split('\\n')[0] + '\\n');
        process.exit(5);`,
     );
     expect(code, output).toBe(5);
-    const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    expect(pid).toBeGreaterThan(0);
+    const pid = Number(/pid (\d+)/.exec(output)?.[1]);
+    expect(pid, output).toBeGreaterThan(0);
     for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);
   }, 60_000);
