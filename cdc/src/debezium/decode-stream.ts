@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { DebeziumDecoder, KafkaRecord, SkipReason } from './decoder.ts';
-import { DebeziumDecodeError, UnexpectedDecodeError } from './errors.ts';
+import { asDecodeError } from './errors.ts';
 
 /**
  * The decode-debezium CLI's loop, apart from process wiring so it can be tested in-process too.
@@ -62,13 +62,7 @@ export async function decodeDebeziumLines(
       }
     } catch (thrown) {
       // whatever went wrong with this record, it is one line and the run goes on
-      const error =
-        thrown instanceof DebeziumDecodeError
-          ? thrown
-          : new UnexpectedDecodeError(
-              { topic: record.topic, partition: record.partition, offset: record.offset },
-              thrown,
-            );
+      const error = asDecodeError(thrown, record);
       stats.bad++;
       await write(errors, `line ${lineNo}: ${error.message}`);
     }

@@ -46,6 +46,12 @@ export class UnexpectedDecodeError extends DebeziumDecodeError {
   }
 }
 
+/** What a failed decode of one record is reported as: the decoder's own error, or the unexpected one wrapped. */
+export function asDecodeError(thrown: unknown, record: RecordCoordinates): DebeziumDecodeError {
+  if (thrown instanceof DebeziumDecodeError) return thrown;
+  return new UnexpectedDecodeError({ topic: record.topic, partition: record.partition, offset: record.offset }, thrown);
+}
+
 /** Thrown inside value conversion; the decoder wraps it with the record's coordinates. */
 export class ValueError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

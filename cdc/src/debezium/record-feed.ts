@@ -2,7 +2,7 @@ import type { Logger } from '@commerce/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterQueue } from './dead-letter.ts';
 import type { DebeziumDecoder, KafkaRecord, SkipReason } from './decoder.ts';
-import { DebeziumDecodeError, UnexpectedDecodeError } from './errors.ts';
+import { asDecodeError, UnexpectedDecodeError } from './errors.ts';
 import type { DebeziumMetrics } from './metrics.ts';
 import type { AssemblerInput } from './tx-assembler.ts';
 
@@ -61,13 +61,7 @@ export function createRecordFeed(deps: RecordFeedDeps) {
       return { kind: 'skip' };
     } catch (thrown) {
       // a decoder that throws something else (a bug) must not stop the stream over one record either
-      const error =
-        thrown instanceof DebeziumDecodeError
-          ? thrown
-          : new UnexpectedDecodeError(
-              { topic: record.topic, partition: record.partition, offset: record.offset },
-              thrown,
-            );
+      const error = asDecodeError(thrown, record);
       if (error instanceof UnexpectedDecodeError) {
         deps.logger.error(
           { err: error.cause, topic: record.topic, partition: record.partition, offset: record.offset },
