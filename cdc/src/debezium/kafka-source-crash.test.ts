@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@commerce/common';
-import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { debeziumSourceConfig } from './config.ts';
-import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
-import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
+import { createDebeziumKafkaSource } from './kafka-source.ts';
 import { committedOffsets, RecordingSink, until } from './testing/kafka-test-helpers.ts';
+import { useMockKafka } from './testing/mock-kafka.ts';
 import { orderTransaction } from './testing/transaction-records.ts';
 
 /**
@@ -26,35 +25,14 @@ const DATA_TOPICS = ['commerce.public.orders', 'commerce.public.order_lines'];
 const TRANSACTIONS = 12; // 30 changes
 const BLOCK_AFTER = 10;
 
-let cluster: KafkaMockCluster;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-const sources: DebeziumKafkaSource[] = [];
-const children = new Set<ChildProcess>();
 const tmp = mkdtempSync(join(tmpdir(), 'cdc-kafka-crash-'));
-
-beforeAll(async () => {
-  cluster = await startKafkaMockCluster();
-  kafka = new Kafka({
-    clientId: 'test',
-    brokers: cluster.brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
-  });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-});
-
-afterAll(async () => {
+// vitest runs afterAll hooks in reverse order of registration: children are killed first, then the
+// mock Kafka is torn down, then the temp dir goes
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const mock = useMockKafka();
+const children = new Set<ChildProcess>();
+afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
-  for (const source of sources) await source.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 interface Placed {
@@ -74,7 +52,7 @@ async function produceTransactions(): Promise<Map<string, Placed>> {
     const tx = orderTransaction('commerce', 900 + i, 1 + (i % 2));
     const changes = [tx.order, ...tx.lines];
     for (const record of [tx.begin, ...changes, tx.end]) {
-      const [meta] = await producer.send({
+      const [meta] = await mock.producer.send({
         topic: record.topic,
         messages: [{ key: record.key, value: record.value, partition: record.partition }],
       });
@@ -92,13 +70,7 @@ async function produceTransactions(): Promise<Map<string, Placed>> {
 }
 
 const env = (groupId: string): Record<string, string> => ({
-  CDC_KAFKA_BROKERS: cluster.brokers.join(','),
-  CDC_KAFKA_GROUP_ID: groupId,
-  CDC_KAFKA_TOPIC_REFRESH_MS: '0',
-  // the mock cluster holds a rejoin until the dead member's session expires: keep it short
-  CDC_KAFKA_SESSION_TIMEOUT_MS: '3500',
-  CDC_KAFKA_MAX_WAIT_MS: '200',
-  CDC_KAFKA_HEARTBEAT_INTERVAL_MS: '200',
+  ...mock.sourceEnv(groupId),
   CDC_KAFKA_MAX_BATCH_RECORDS: '4',
 });
 
@@ -155,7 +127,7 @@ describe('Debezium Kafka source killed with SIGKILL before committing', () => {
     expect(returned.length).toBeGreaterThan(0);
     const committed = new Map<string, bigint>();
     for (const topic of DATA_TOPICS) {
-      for (const [partition, offset] of await committedOffsets(admin, groupId, topic)) {
+      for (const [partition, offset] of await committedOffsets(mock.admin, groupId, topic)) {
         committed.set(`${topic}/${partition}`, BigInt(offset)); // '-1': nothing committed
       }
     }
@@ -173,8 +145,9 @@ describe('Debezium Kafka source killed with SIGKILL before committing', () => {
     expect(child.signalCode).toBe('SIGKILL');
 
     const sink = new RecordingSink();
-    const next = createDebeziumKafkaSource(debeziumSourceConfig.parse(env(groupId)), { sinks: [sink], logger, kafka });
-    sources.push(next);
+    const next = mock.track(
+      createDebeziumKafkaSource(debeziumSourceConfig.parse(env(groupId)), { sinks: [sink], logger, kafka: mock.kafka }),
+    );
     await next.start();
     const all = () => new Set([...received, ...sink.positions()]);
     await until('every change after the crash', () => all().size >= placed.size, 30_000);

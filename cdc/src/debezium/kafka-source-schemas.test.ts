@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { comparePositions, createLogger } from '@commerce/common';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { debeziumSourceConfig } from './config.ts';
 import { loadFixtures } from './fixtures.ts';
 import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
-import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
 import { RecordingSink, until } from './testing/kafka-test-helpers.ts';
+import { useMockKafka } from './testing/mock-kafka.ts';
 import { type SchemaOrder, schemaOrderTransaction } from './testing/schema-records.ts';
 import { PARTITIONS, type ProducedRecord } from './testing/transaction-records.ts';
 
@@ -17,49 +16,22 @@ import { PARTITIONS, type ProducedRecord } from './testing/transaction-records.t
  */
 const logger = createLogger('debezium-schemas-test', 'silent');
 
-let cluster: KafkaMockCluster;
-let kafka: Kafka;
-let producer: Producer;
-const sources: DebeziumKafkaSource[] = [];
-
-beforeAll(async () => {
-  cluster = await startKafkaMockCluster();
-  kafka = new Kafka({
-    clientId: 'test',
-    brokers: cluster.brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
-  });
-  producer = kafka.producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-});
-
-afterAll(async () => {
-  for (const source of sources) await source.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+const mock = useMockKafka({ admin: false });
 
 /** One record at a time, so each partition gets them in exactly this order. */
 async function produce(records: readonly ProducedRecord[]): Promise<void> {
   for (const r of records) {
-    await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, partition: r.partition }] });
+    await mock.producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, partition: r.partition }] });
   }
 }
 
 function startSource(prefix: string, sink: RecordingSink): DebeziumKafkaSource {
   const config = debeziumSourceConfig.parse({
-    CDC_KAFKA_BROKERS: cluster.brokers.join(','),
-    CDC_KAFKA_GROUP_ID: `g-${randomUUID()}`,
-    CDC_KAFKA_TOPIC_REFRESH_MS: '0',
+    ...mock.sourceEnv(`g-${randomUUID()}`),
     CDC_DEBEZIUM_TOPIC_PREFIX: prefix,
-    CDC_KAFKA_SESSION_TIMEOUT_MS: '3500',
-    CDC_KAFKA_MAX_WAIT_MS: '200',
-    CDC_KAFKA_HEARTBEAT_INTERVAL_MS: '200',
   });
-  const source = createDebeziumKafkaSource(config, { sinks: [sink], logger, kafka });
-  sources.push(source);
-  return source;
+  const source = createDebeziumKafkaSource(config, { sinks: [sink], logger, kafka: mock.kafka });
+  return mock.track(source);
 }
 
 const ORDERS: SchemaOrder[] = [

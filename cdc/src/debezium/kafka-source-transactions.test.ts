@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, parseConfig } from '@commerce/common';
 import { MemoryBus } from '@commerce/hub/bus';
-import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cdcConfigSchema } from '../config.ts';
 import { createCdc } from '../create-cdc.ts';
 import { startMetricsServer } from '../metrics-server.ts';
 import { routeChanges } from '../router/route.ts';
 import { type DebeziumSourceConfig, debeziumSourceConfig } from './config.ts';
-import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
-import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
+import { createDebeziumKafkaSource } from './kafka-source.ts';
 import { committedOffsets, highWatermarks, RecordingSink, until } from './testing/kafka-test-helpers.ts';
+import { useMockKafka } from './testing/mock-kafka.ts';
 import { orderTransaction, type ProducedRecord } from './testing/transaction-records.ts';
 
 /**
@@ -21,50 +20,19 @@ import { orderTransaction, type ProducedRecord } from './testing/transaction-rec
  */
 const logger = createLogger('debezium-tx-test', 'silent');
 
-let cluster: KafkaMockCluster;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-const sources: DebeziumKafkaSource[] = [];
-
-beforeAll(async () => {
-  cluster = await startKafkaMockCluster();
-  kafka = new Kafka({
-    clientId: 'test',
-    brokers: cluster.brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
-  });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-});
-
-afterAll(async () => {
-  for (const source of sources) await source.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+const mock = useMockKafka();
 
 /** One record at a time, so each partition gets them in exactly this order. */
 async function produce(records: readonly ProducedRecord[]): Promise<void> {
   for (const r of records) {
-    await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, partition: r.partition }] });
+    await mock.producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, partition: r.partition }] });
   }
 }
 
 function env(groupId: string, prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    CDC_KAFKA_BROKERS: cluster.brokers.join(','),
-    CDC_KAFKA_GROUP_ID: groupId,
-    CDC_KAFKA_TOPIC_REFRESH_MS: '0',
+    ...mock.sourceEnv(groupId),
     CDC_DEBEZIUM_TOPIC_PREFIX: prefix,
-    // the mock cluster holds a rejoin until the previous member's session expires: keep it short
-    CDC_KAFKA_SESSION_TIMEOUT_MS: '3500',
-    CDC_KAFKA_MAX_WAIT_MS: '200',
-    CDC_KAFKA_HEARTBEAT_INTERVAL_MS: '200',
     CDC_KAFKA_MAX_BATCH_RECORDS: '4',
     ...overrides,
   };
@@ -74,9 +42,8 @@ const config = (groupId: string, prefix: string, overrides?: Record<string, stri
   debeziumSourceConfig.parse(env(groupId, prefix, overrides));
 
 function startSource(cfg: DebeziumSourceConfig, sink: RecordingSink) {
-  const source = createDebeziumKafkaSource(cfg, { sinks: [sink], logger, kafka });
-  sources.push(source);
-  return source;
+  const source = createDebeziumKafkaSource(cfg, { sinks: [sink], logger, kafka: mock.kafka });
+  return mock.track(source);
 }
 
 const names = () => {
@@ -92,7 +59,10 @@ const names = () => {
 
 async function allCommitted(groupId: string, topics: string[]): Promise<boolean> {
   for (const topic of topics) {
-    const [high, done] = await Promise.all([highWatermarks(admin, topic), committedOffsets(admin, groupId, topic)]);
+    const [high, done] = await Promise.all([
+      highWatermarks(mock.admin, topic),
+      committedOffsets(mock.admin, groupId, topic),
+    ]);
     if (![...high].every(([p, h]) => h === '0' || done.get(p) === h)) return false;
   }
   return true;
@@ -159,8 +129,8 @@ describe('Debezium Kafka source: whole transactions over the wire', () => {
     expect(first.positions()).toEqual(t1!.positions);
     // committed: the transaction topic up to T2's END (T1's BEGIN, END, T2's BEGIN are done), and
     // nothing past T2's order in its partition
-    await until('T1 committed', async () => (await committedOffsets(admin, n.groupId, n.tx)).get(0) === '3');
-    expect(['-1', '0']).toContain((await committedOffsets(admin, n.groupId, n.orders)).get(t2!.order.partition));
+    await until('T1 committed', async () => (await committedOffsets(mock.admin, n.groupId, n.tx)).get(0) === '3');
+    expect(['-1', '0']).toContain((await committedOffsets(mock.admin, n.groupId, n.orders)).get(t2!.order.partition));
     await dying.stop(); // the process dies: only commits survive it
 
     await produce(t2!.lines);

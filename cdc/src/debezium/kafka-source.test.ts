@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AppError, type ChangeSink, createLogger } from '@commerce/common';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Partitioners } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type DebeziumSourceConfig, debeziumSourceConfig } from './config.ts';
 import { DLQ_HEADERS } from './dead-letter.ts';
 import { createDebeziumDecoder } from './decoder.ts';
-import { createDebeziumKafkaSource, type DebeziumKafkaSource } from './kafka-source.ts';
-import { type KafkaMockCluster, startKafkaMockCluster } from './testing/kafka-mock-cluster.ts';
+import { createDebeziumKafkaSource } from './kafka-source.ts';
 import { committedOffsets, highWatermarks as highs, RecordingSink, until } from './testing/kafka-test-helpers.ts';
+import { useMockKafka } from './testing/mock-kafka.ts';
 
 /**
  * Over the wire against librdkafka's mock cluster (kcat): Debezium-format records produced with
@@ -23,32 +23,7 @@ const DLQ = 'commerce.cdc.dlq';
 const BIG = 9007199254740993n;
 const ODD_VALUE = '{"op":"m","ts_ms":1795342530123,"source":{},"message":{"prefix":{}}}';
 
-let cluster: KafkaMockCluster;
-let kafka: Kafka;
-let admin: Admin;
-let producer: Producer;
-const sources: DebeziumKafkaSource[] = [];
-
-beforeAll(async () => {
-  cluster = await startKafkaMockCluster();
-  kafka = new Kafka({
-    clientId: 'test',
-    brokers: cluster.brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 500 },
-  });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
-  await producer.connect();
-});
-
-afterAll(async () => {
-  for (const source of sources) await source.stop().catch(() => undefined);
-  await producer?.disconnect().catch(() => undefined);
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+const mock = useMockKafka({ createPartitioner: Partitioners.DefaultPartitioner });
 
 /** A schemas.enable=false Debezium create record; ids beyond 2^53, LSNs growing with `seq`. */
 function orderRecord(table: string, seq: number): { key: string; value: string } {
@@ -82,20 +57,14 @@ async function produceStream(from: number, count: number): Promise<Produced> {
     positions.add(decoded.event.position);
     (i % 2 === 0 ? orders : levels).push(record);
   }
-  await producer.send({ topic: ORDERS, messages: orders });
-  await producer.send({ topic: LEVELS, messages: levels });
+  await mock.producer.send({ topic: ORDERS, messages: orders });
+  await mock.producer.send({ topic: LEVELS, messages: levels });
   return { positions };
 }
 
 function config(groupId: string, overrides: Partial<Record<string, string>> = {}): DebeziumSourceConfig {
   return debeziumSourceConfig.parse({
-    CDC_KAFKA_BROKERS: cluster.brokers.join(','),
-    CDC_KAFKA_GROUP_ID: groupId,
-    CDC_KAFKA_TOPIC_REFRESH_MS: '0',
-    // the mock cluster holds a rejoin until the previous member's session expires: keep it short
-    CDC_KAFKA_SESSION_TIMEOUT_MS: '3500',
-    CDC_KAFKA_MAX_WAIT_MS: '200',
-    CDC_KAFKA_HEARTBEAT_INTERVAL_MS: '200',
+    ...mock.sourceEnv(groupId),
     CDC_KAFKA_MAX_BATCH_RECORDS: '4',
     ...overrides,
   });
@@ -106,19 +75,18 @@ function startSource(
   sink: ChangeSink,
   extra: { onFatal?: (e: unknown) => void; stopGraceMs?: number } = {},
 ) {
-  const source = createDebeziumKafkaSource(cfg, { sinks: [sink], logger, kafka, ...extra });
-  sources.push(source);
-  return source;
+  const source = createDebeziumKafkaSource(cfg, { sinks: [sink], logger, kafka: mock.kafka, ...extra });
+  return mock.track(source);
 }
 
-const committed = (groupId: string, topic: string) => committedOffsets(admin, groupId, topic);
-const highWatermarks = (topic: string) => highs(admin, topic);
+const committed = (groupId: string, topic: string) => committedOffsets(mock.admin, groupId, topic);
+const highWatermarks = (topic: string) => highs(mock.admin, topic);
 
 /** Reads a whole topic with kcat as a plain (group-less) consumer: an independent view of the DLQ. */
 async function readTopicWithKcat(topic: string): Promise<{ payload: string | null; headers: string[] | null }[]> {
   const { stdout } = await promisify(execFile)(
     'kcat',
-    ['-C', '-b', cluster.brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-J', '-q'],
+    ['-C', '-b', mock.brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-J', '-q'],
     { timeout: 10_000 },
   );
   return stdout
@@ -135,17 +103,17 @@ describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => 
   beforeAll(async () => {
     first = await produceStream(0, 40);
     expected = new Set(first.positions);
-    await producer.send({ topic: ORDERS, messages: [{ key: `{"id":${BIG}}`, value: null }] });
-    await producer.send({
+    await mock.producer.send({ topic: ORDERS, messages: [{ key: `{"id":${BIG}}`, value: null }] });
+    await mock.producer.send({
       topic: HEARTBEAT,
       messages: [{ key: '{"serverName":"commerce"}', value: '{"ts_ms":1795342530123}' }],
     });
-    await producer.send({
+    await mock.producer.send({
       topic: LEVELS,
       messages: [{ key: '{"id":1}', value: '{"op":"x","source":{}}', headers: { trace: 'abc' } }],
     });
     // a record the decoder trips over with a TypeError (a message prefix that is an object): parked too
-    await producer.send({ topic: ORDERS, messages: [{ key: null, value: ODD_VALUE }] });
+    await mock.producer.send({ topic: ORDERS, messages: [{ key: null, value: ODD_VALUE }] });
   });
 
   it('delivers every change, parks the bad records, commits only after the sinks succeeded, follows new topics', async () => {
@@ -218,7 +186,7 @@ describe('Debezium Kafka source over the wire (librdkafka mock cluster)', () => 
     const lateEvent = createDebeziumDecoder().decode({ topic, partition: 0, offset: '0', ...late });
     if (lateEvent.kind !== 'change') throw new Error('late record does not decode');
     expected.add(lateEvent.event.position);
-    await producer.send({ topic, messages: [late] });
+    await mock.producer.send({ topic, messages: [late] });
     await source.refreshTopics();
     expect(source.stats().topics).toContain(topic);
     await until('the late topic’s change', () =>
