@@ -1,5 +1,7 @@
 import { topics } from '@commerce/common';
 import { testKeyPrefix, testRedisUrl } from '@commerce/infra/testing';
+import type { HubClientOptions } from '@commerce/sdk';
+import { nodeTopicCipher } from '@commerce/sdk/node';
 import {
   CloseCode,
   decodePlain,
@@ -66,13 +68,14 @@ const isTopicFrame = (bytes: Uint8Array) => bytes[1] === FrameType.topic;
 async function throughProxy(
   rewrite: (frame: Uint8Array, topicFrameNo: number) => Uint8Array[],
   batches = [1, 1, 1, 1, 1],
+  options: Partial<HubClientOptions> = {},
 ) {
   let topicFrameNo = 0;
   const proxy = await wsProxy(`ws://127.0.0.1:${hub.port}/ws`, (bytes) =>
     isTopicFrame(bytes) ? rewrite(bytes, ++topicFrameNo) : [bytes],
   );
   const topic = topics.kitchen('1', '2', String(100 + published));
-  const client = fx.client(hub, await fx.token(), { url: proxy.url });
+  const client = fx.client(hub, await fx.token(), { url: proxy.url, ...options });
   await client.connect();
   client.subscribe(topic);
   await until(() => client.seen.subscribed.length === 1);
@@ -96,6 +99,23 @@ describe('frames from the server side that fail a check', () => {
     expect(client.seen.rejected).toContainEqual({ reason: 'tampered', topic });
     expect(client.seen.events.map((e) => e.event.id)).toEqual([0, 1, 2, 3, 4].map((i) => `${topic}-${i}`));
     expect(client.seen.events.filter((e) => e.replayed).map((e) => e.position.seq)).toContain(2);
+    await bystanderStillServed();
+  });
+
+  it('rejects the same tampered ciphertext with the node:crypto cipher (@commerce/sdk/node)', async () => {
+    const { client, topic } = await throughProxy(
+      (frame, n) => {
+        if (n !== 3) return [frame];
+        const tampered = frame.slice();
+        tampered[tampered.length - 3]! ^= 0x40; // inside the tag
+        return [tampered];
+      },
+      [1, 1, 1, 1, 1],
+      { topicCipher: nodeTopicCipher },
+    );
+    expect(client.seen.rejected).toContainEqual({ reason: 'tampered', topic });
+    expect(client.seen.events.map((e) => e.event.id)).toEqual([0, 1, 2, 3, 4].map((i) => `${topic}-${i}`));
+    expect(client.seen.events.filter((e) => e.replayed).map((e) => e.position.seq)).toContain(3);
     await bystanderStillServed();
   });
 

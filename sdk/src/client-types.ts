@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@commerce/common';
 import type { WebSocketConstructor } from './connection.ts';
+import type { TopicCipher } from './wire/crypto.ts';
 import type { NotRecoveredReason, Position, RefusalReason } from './wire/messages.ts';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
@@ -21,6 +22,8 @@ export interface HubClientOptions {
   /** session-key generation length (messages); tests use small values */
   rekeyAfter?: number;
   agent?: string;
+  /** how topic frames are opened; WebCrypto unless given (`nodeTopicCipher` from `@commerce/sdk/node` in Node) */
+  topicCipher?: TopicCipher;
   /** sees every binary message as received (diagnostics and tests) */
   onRawFrame?: (bytes: Uint8Array) => void;
 }

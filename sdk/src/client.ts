@@ -6,7 +6,7 @@ import { TopicStream } from './topic-stream.ts';
 import { fromBase64, utf8 } from './wire/bytes.ts';
 import { CloseCode, FATAL_CLOSE_CODES } from './wire/close-codes.ts';
 import { parseTopicEvents, WireError } from './wire/codec.ts';
-import { importPinnedKey, importTopicKey, openTopicFrame, type PinnedKey } from './wire/crypto.ts';
+import { importPinnedKey, type PinnedKey, type TopicCipher, webTopicCipher } from './wire/crypto.ts';
 import { domainEventSchema, type Position, type ServerMessage, type Welcome } from './wire/messages.ts';
 
 interface TopicSub {
@@ -14,7 +14,7 @@ interface TopicSub {
   topicBytes: Uint8Array;
   stream: TopicStream<DomainEvent>;
   /** keys of this topic on the current connection, newest last */
-  keys: Map<number, CryptoKey>;
+  keys: Map<number, unknown>;
   rid: number;
   /** a since position was sent with the current request (so a reply is a recovery) */
   resuming: boolean;
@@ -30,6 +30,7 @@ const KEYS_KEPT = 3;
 export class HubClient extends Emitter<HubClientEvents> {
   state: ConnectionState = 'idle';
   readonly #options: HubClientOptions;
+  readonly #cipher: TopicCipher;
   readonly #subs = new Map<string, TopicSub>();
   #byId = new Map<number, TopicSub>();
   #connection: HubConnection | undefined;
@@ -46,6 +47,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   constructor(options: HubClientOptions) {
     super();
     this.#options = options;
+    this.#cipher = options.topicCipher ?? (webTopicCipher as TopicCipher);
   }
 
   /** Connects (and keeps reconnecting); resolves on the first successful handshake. */
@@ -190,7 +192,7 @@ export class HubClient extends Emitter<HubClientEvents> {
         const sub = this.#subs.get(message.topic);
         if (!sub) return;
         this.#byId.set(message.topicId, sub);
-        sub.keys.set(message.keyId, await importTopicKey(fromBase64(message.key)));
+        sub.keys.set(message.keyId, await this.#cipher.importKey(fromBase64(message.key)));
         while (sub.keys.size > KEYS_KEPT) sub.keys.delete(sub.keys.keys().next().value as number);
         return;
       }
@@ -245,7 +247,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     const sub = this.#byId.get(frame.topicId);
     if (!sub || this.#subs.get(sub.topic) !== sub) return this.emit('rejected', { reason: 'unknown_topic' });
     const key = sub.keys.get(frame.keyId);
-    if (!key) {
+    if (key === undefined) {
       this.emit('rejected', { reason: 'unknown_key', topic: sub.topic });
       return sub.stream.resync();
     }
@@ -257,7 +259,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     }
     const events: DomainEvent[] = [];
     try {
-      const plaintext = await openTopicFrame(key, frame, sub.topicBytes);
+      const plaintext = await this.#cipher.open(key, frame, sub.topicBytes);
       for (const raw of parseTopicEvents(plaintext, frame.count)) {
         const parsed = domainEventSchema.safeParse(raw);
         if (!parsed.success) {

@@ -241,6 +241,24 @@ export async function sealTopicFrame(
   return concat(head, new Uint8Array(await subtle().encrypt(params, key, own(plaintext))));
 }
 
+/**
+ * How a client opens topic frames: WebCrypto by default (browsers and Node alike). A frame's
+ * cipher is AES-256-GCM, nonce = header bytes 6..13 ‖ 4 zero bytes, AAD = header ‖ UTF-8 topic
+ * name. Node programs that receive many frames can pass `nodeTopicCipher` from
+ * `@commerce/sdk/node` (node:crypto, synchronous, about a tenth of WebCrypto's CPU per frame).
+ * `open` rejects (or throws) WireError('auth_failed') when the frame does not authenticate.
+ */
+export interface TopicCipher<K = unknown> {
+  importKey(raw: Uint8Array): K | Promise<K>;
+  open(
+    key: K,
+    frame: { header: Uint8Array; body: Uint8Array },
+    topicBytes: Uint8Array,
+  ): Uint8Array | Promise<Uint8Array>;
+}
+
+export const webTopicCipher: TopicCipher<CryptoKey> = { importKey: importTopicKey, open: openTopicFrame };
+
 /** Decrypts a topic frame whose header was decoded with decodeTopicHeader. */
 export async function openTopicFrame(
   key: CryptoKey,
