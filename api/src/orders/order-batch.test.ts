@@ -168,6 +168,27 @@ describe('order batches (api_create_orders)', () => {
     );
     expect(ten.every((r) => r.ok)).toBe(true);
     expect(busy.stats()).toMatchObject({ batches: 4, orders: 10, largest: 3 });
+    // each order says how it ran: 10 over 4 calls of 3, 3, 2, 2 (what the responses' Server-Timing carries)
+    const timings = ten.map((r) => (r.ok ? r.order.timing : undefined));
+    expect(timings.map((x) => x?.batch).sort()).toEqual([2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
+    for (const x of timings) {
+      expect(x!.dbMs).toBeGreaterThan(0);
+      expect(x!.waitMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('sends Server-Timing with each created order (wait, db with its batch, app)', async () => {
+    const r = await t.call('POST', '/orders', {
+      token: m.staff.cashier.token,
+      body: { channel: 'pos', branch_id: m.branchId, lines: [{ variant_id: m.products.mug.variantId, quantity: 1 }] },
+    });
+    expect(r.status).toBe(201);
+    const header = r.headers.get('server-timing') ?? '';
+    const match = /^wait;dur=([0-9.]+), db;dur=([0-9.]+);desc="batch of 1", app;dur=([0-9.]+)$/.exec(header);
+    expect(match, header).not.toBeNull();
+    const [wait, dbMs, app] = match!.slice(1).map(Number) as [number, number, number];
+    expect(dbMs).toBeGreaterThan(0);
+    expect(app).toBeGreaterThanOrEqual(wait + dbMs);
   });
 
   it('gives every error exactly as an order alone gets it', async () => {

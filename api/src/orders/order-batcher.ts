@@ -44,6 +44,8 @@ interface Pending {
   idem: IdempotencyRequest | null;
   resolve: (result: CreatedOrder) => void;
   reject: (error: unknown) => void;
+  /** performance.now() when it was queued */
+  queuedAt: number;
 }
 
 interface BatchRow {
@@ -97,7 +99,15 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
     counts.orders += batch.length;
     counts.largest = Math.max(counts.largest, batch.length);
     deps.onBatch?.(batch.length);
-    if (batch.length === 1) return alone(batch[0]!);
+    const startedAt = performance.now();
+    const timed = (p: Pending, result: CreatedOrder): CreatedOrder => ({
+      ...result,
+      timing: { waitMs: startedAt - p.queuedAt, dbMs: performance.now() - startedAt, batch: batch.length },
+    });
+    if (batch.length === 1) {
+      const p = batch[0]!;
+      return createCheckedOrder(sql, p.scope, p.input, p.idem).then((r) => p.resolve(timed(p, r)), p.reject);
+    }
     const requests = sql.json(batch.map(toRequest) as never);
     const call = (lockFirst: boolean) => sql<BatchRow[]>`
       select idx, replayed, status, body, error_state, error_message, error_detail
@@ -121,7 +131,7 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
     for (const row of rows) {
       const p = batch[row.idx - 1]!;
       if (row.status !== null && row.body !== null) {
-        p.resolve({ replayed: row.replayed, status: row.status, body: row.body });
+        p.resolve(timed(p, { replayed: row.replayed, status: row.status, body: row.body }));
       } else {
         p.reject(sqlFunctionError(row.error_state ?? '', row.error_message ?? '', row.error_detail));
       }
@@ -135,7 +145,7 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
       await checkOrderScope(sql, s, input);
       return new Promise<CreatedOrder>((resolve, reject) => {
         const queue = queues.get(s.merchantId);
-        const pending = { scope: s, input, idem, resolve, reject };
+        const pending = { scope: s, input, idem, resolve, reject, queuedAt: performance.now() };
         if (queue) queue.push(pending);
         else queues.set(s.merchantId, [pending]);
         queued++;

@@ -10,6 +10,17 @@ export interface CreatedOrder {
   status: number;
   /** the order as JSON text, straight from Postgres */
   body: string;
+  /** how the batcher ran it (sent as the response's Server-Timing) */
+  timing?: OrderTiming;
+}
+
+export interface OrderTiming {
+  /** ms waiting for a free call */
+  waitMs: number;
+  /** ms of the database call that created it */
+  dbMs: number;
+  /** orders in that call */
+  batch: number;
 }
 
 /** A branch- or location-scoped token may order only for what it serves (checked before any batch). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from './e2e-analysis.ts';
-import type { OrderRecord } from './e2e-protocol.ts';
+import { analyze, apiTail } from './e2e-analysis.ts';
+import { type OrderRecord, parseServerTiming } from './e2e-protocol.ts';
 
 const order = (id: string, sentAt: number, stationIds: string[], measured = true): OrderRecord => ({
   id,
@@ -9,6 +9,7 @@ const order = (id: string, sentAt: number, stationIds: string[], measured = true
   sentAt,
   ackAt: sentAt + 4,
   measured,
+  server: null,
 });
 const subscribers = {
   orders: new Map([['B1', ['pos1', 'pos2']]]),
@@ -100,5 +101,40 @@ describe('end-to-end join', () => {
       unexpected: 1,
     });
     expect(result.lostExamples).toEqual(['o:1 reached 1/2 terminals']);
+  });
+});
+
+describe('the api tail', () => {
+  it('reads the Server-Timing the api sends, and nothing from a header without it', () => {
+    expect(parseServerTiming('wait;dur=0.50, db;dur=2.31;desc="batch of 3", app;dur=3.10')).toEqual({
+      waitMs: 0.5,
+      dbMs: 2.31,
+      batch: 3,
+      appMs: 3.1,
+    });
+    expect(parseServerTiming(undefined)).toBeNull();
+    expect(parseServerTiming('cache;dur=1')).toBeNull();
+  });
+
+  it('takes apart the slowest 1% of answers by where their time went', () => {
+    // 200 orders: 198 fast ones alone, two slow ones, one slow in the database, one outside the handler
+    const orders: OrderRecord[] = Array.from({ length: 200 }, (_, i) => ({
+      ...order(`o${i}`, i * 10, []),
+      ackAt: i * 10 + 3,
+      server: { waitMs: 0, dbMs: 2, batch: 1, appMs: 2.5 },
+    }));
+    orders[50] = { ...orders[50]!, ackAt: 500 + 40, server: { waitMs: 10, dbMs: 25, batch: 4, appMs: 36 } };
+    orders[90] = { ...orders[90]!, ackAt: 900 + 30, server: { waitMs: 0, dbMs: 2, batch: 1, appMs: 3 } };
+    orders[91] = { ...orders[91]!, measured: false, ackAt: 910 + 99 }; // warm-up: not counted
+    const tail = apiTail(orders)!;
+    expect(tail.orders).toBe(2);
+    expect(tail.fromMs).toBe(30);
+    expect(tail.totalMs).toBe(35);
+    expect(tail.waitMs).toBe(5);
+    expect(tail.dbMs).toBe(13.5);
+    expect(tail.handlerMs).toBe(1);
+    expect(tail.outsideMs).toBe((4 + 27) / 2);
+    expect(tail.batchedShare).toBe(0.5);
+    expect(apiTail(orders.map((o) => ({ ...o, server: null })))).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ export interface E2eResult {
   fromSend: LatencySummary;
   /** request sent → 201 read (the api's part), once per measured order */
   sendToAck: LatencySummary;
+  /** the slowest 1% of sendToAck, taken apart with the api's Server-Timing (means, ms) */
+  apiTail: ApiTail | null;
   /** 201 read → decrypted (negative when the event beat the response) */
   fromAck: LatencySummary;
   /** commit timestamp in the WAL (whole ms) → decrypted */
@@ -34,6 +36,46 @@ export interface E2eResult {
   commitToBus: LatencySummary;
   /** notified on the bus → decrypted (hub and terminals), every delivery */
   busToDecrypted: LatencySummary;
+}
+
+export interface ApiTail {
+  orders: number;
+  /** from at least this sendToAck (its p99) */
+  fromMs: number;
+  totalMs: number;
+  /** waiting for a free database call */
+  waitMs: number;
+  /** the database call */
+  dbMs: number;
+  /** the rest of the handler (scope check, response) */
+  handlerMs: number;
+  /** outside the handler: the load's and the api's HTTP, parsing, validation, auth, event-loop queues */
+  outsideMs: number;
+  /** share of them created in a batch of more than one */
+  batchedShare: number;
+  meanBatch: number;
+}
+
+/** The slowest 1% of the api's answers, by where their time went (orders without Server-Timing are skipped). */
+export function apiTail(orders: readonly OrderRecord[]): ApiTail | null {
+  const timed = orders
+    .filter((o) => o.measured && o.server)
+    .map((o) => ({ total: o.ackAt - o.sentAt, s: o.server! }))
+    .sort((a, b) => a.total - b.total);
+  if (timed.length === 0) return null;
+  const tail = timed.slice(Math.min(timed.length - 1, Math.floor(timed.length * 0.99)));
+  const mean = (f: (t: (typeof tail)[number]) => number) => tail.reduce((a, t) => a + f(t), 0) / tail.length;
+  return {
+    orders: tail.length,
+    fromMs: tail[0]!.total,
+    totalMs: mean((t) => t.total),
+    waitMs: mean((t) => t.s.waitMs),
+    dbMs: mean((t) => t.s.dbMs),
+    handlerMs: mean((t) => t.s.appMs - t.s.waitMs - t.s.dbMs),
+    outsideMs: mean((t) => t.total - t.s.appMs),
+    batchedShare: tail.filter((t) => t.s.batch > 1).length / tail.length,
+    meanBatch: mean((t) => t.s.batch),
+  };
 }
 
 /**
@@ -111,6 +153,7 @@ export function analyze(
     lostExamples,
     fromSend: summarize(fromSend),
     sendToAck: summarize(orders.filter((o) => o.measured).map((o) => o.ackAt - o.sentAt)),
+    apiTail: apiTail(orders),
     fromAck: summarize(fromAck),
     fromCommit: summarize(fromCommit),
     commitToBus: summarize(commitToBus),

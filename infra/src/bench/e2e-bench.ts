@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { CdcMetrics } from '@commerce/cdc';
@@ -10,7 +10,7 @@ import { freePort } from '../net.ts';
 import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
-import { analyze, type E2eResult } from './e2e-analysis.ts';
+import { type ApiTail, analyze, type E2eResult } from './e2e-analysis.ts';
 import { TerminalFleet } from './e2e-fleet.ts';
 import { fmtLoop, type LoopDelay, watchEventLoop } from './e2e-loop.ts';
 import {
@@ -34,7 +34,9 @@ import { BusWatch } from './e2e-stages.ts';
  * each run in their own process. Knobs: BENCH_RATE, BENCH_TERMINALS, BENCH_BRANCHES,
  * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis), BENCH_TERMINAL_PROCS (child processes
  * the terminals are spread over, default 1), BENCH_PG_STATEMENTS (0 turns
- * pg_stat_statements off), BENCH_CPU_PROF (a folder: write a CPU profile of the server process).
+ * pg_stat_statements off), BENCH_CPU_PROF (a folder: write a CPU profile of the server process),
+ * BENCH_DUMP (a path prefix: write every order's and delivery's times to <prefix>-<bus>.json),
+ * BENCH_PG_SETTINGS (extra Postgres settings, `name=value,...`).
  */
 const knobs = z
   .object({
@@ -49,6 +51,12 @@ const knobs = z
     BENCH_TERMINAL_PROCS: z.coerce.number().int().min(1).max(16).default(1),
     BENCH_PG_STATEMENTS: z.enum(['0', '1']).default('1'),
     BENCH_CPU_PROF: z.string().optional(),
+    BENCH_DUMP: z.string().optional(),
+    /** extra Postgres settings, `name=value,name=value` */
+    BENCH_PG_SETTINGS: z
+      .string()
+      .regex(/^([a-z_.]+=[^,=]+)(,[a-z_.]+=[^,=]+)*$/, 'name=value,name=value')
+      .optional(),
   })
   .parse(process.env);
 const buses = knobs.BENCH_BUSES.split(',').map((b) => z.enum(['memory', 'redis']).parse(b.trim()));
@@ -103,7 +111,10 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     config,
     logger,
     fresh: true,
-    ...(statements ? { pgSettings: PG_STATEMENTS_SETTINGS } : {}),
+    pgSettings: {
+      ...(statements ? PG_STATEMENTS_SETTINGS : {}),
+      ...Object.fromEntries((knobs.BENCH_PG_SETTINGS?.split(',') ?? []).map((kv) => kv.split('=') as [string, string])),
+    },
   });
   const busWatch = new BusWatch();
   const profDir = knobs.BENCH_CPU_PROF;
@@ -188,6 +199,17 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const collected = await terminals.collect();
+    if (knobs.BENCH_DUMP)
+      await writeFile(
+        `${knobs.BENCH_DUMP}-${bus}.json`,
+        JSON.stringify({
+          orders: done.orders,
+          deliveries: collected.deliveries,
+          bus: [...busWatch.times],
+          serverGc: serverLoop.gc.long,
+          terminalsGc: collected.loopDelay.gc.long,
+        }),
+      );
     return {
       bus,
       result: analyze(done.orders, collected.deliveries, plan.subscribers, busWatch.times),
@@ -257,6 +279,11 @@ function describeSearch(before: SearchIndexerStats, after: SearchIndexerStats, o
 const lat = (label: string, s: LatencySummary) =>
   `  ${label.padEnd(40)} p50 ${fmtMs(s.p50).padStart(6)}  p99 ${fmtMs(s.p99).padStart(6)}  max ${fmtMs(s.max).padStart(6)} ms  (n=${s.count})`;
 
+const fmtTail = (t: ApiTail) =>
+  `    its slowest ${t.orders} (≥ ${fmtMs(t.fromMs)} ms, mean ${fmtMs(t.totalMs)}), by Server-Timing: waiting for a database call ${fmtMs(t.waitMs)},` +
+  ` the call ${fmtMs(t.dbMs)} (${(t.batchedShare * 100).toFixed(0)}% batched, mean batch ${t.meanBatch.toFixed(1)}),` +
+  ` rest of the handler ${fmtMs(t.handlerMs)}, outside the handler (HTTP, validation, auth, event-loop queues) ${fmtMs(t.outsideMs)}`;
+
 function report(run: Run): void {
   const r = run.result;
   const pct = (s: number) => `${((s / run.cpu.seconds) * 100).toFixed(0)}%`;
@@ -271,6 +298,7 @@ function report(run: Run): void {
         .map(([label, n]) => `    ${n} × ${label}`),
       lat('POST sent → decrypted (BENCH figure)', r.fromSend),
       lat('POST sent → 201 read (api)', r.sendToAck),
+      ...(r.apiTail ? [fmtTail(r.apiTail)] : []),
       lat('201 read → decrypted', r.fromAck),
       lat('commit timestamp (WAL, whole ms) → decrypted', r.fromCommit),
       lat('  of which commit → on the bus (capture)', r.commitToBus),
@@ -303,7 +331,7 @@ console.log(
     `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
       ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), in` +
       ` ${knobs.BENCH_TERMINAL_PROCS === 1 ? 'ONE separate child process' : `${knobs.BENCH_TERMINAL_PROCS} separate child processes`}; the order load in another child process;` +
-      ' api + cdc (pgoutput) + hub + search in this process; embedded Postgres',
+      ` api + cdc (pgoutput) + hub + search in this process (node ${process.execArgv.filter((a) => a.startsWith('--max')).join(' ') || 'with default heap flags'}, as npm start runs it: --max-semi-space-size=64); embedded Postgres`,
     `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson; keep-alive HTTP/1.1, up to 128 connections), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
       ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
     '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { seededRandom } from '../seed/random.ts';
 import { startArrivals } from '../simulate/arrivals.ts';
-import { type LoadCommand, type LoadReport, now, type OrderRecord } from './e2e-protocol.ts';
+import { type LoadCommand, type LoadReport, now, type OrderRecord, parseServerTiming } from './e2e-protocol.ts';
 
 /**
  * The benchmark's order load, in its own process: POS orders through the api at a fixed open-loop
@@ -15,7 +15,11 @@ const send = (report: LoadReport) => process.send!(report);
 // the system under test, and undici's fetch costs several times more CPU per request
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 
-function post(url: URL, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; timing: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -23,7 +27,13 @@ function post(url: URL, body: string, headers: Record<string, string>): Promise<
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            timing: [res.headers['server-timing'] ?? []].flat().join(', ') || undefined,
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -76,6 +86,7 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
         sentAt,
         ackAt,
         measured: sentAt >= measureFrom,
+        server: parseServerTiming(response.timing),
       });
     } catch (error) {
       failed++;

@@ -5,8 +5,23 @@ export interface LoopDelay {
   p99: number;
   max: number;
   /** garbage collection pauses over the same time */
-  gc: { count: number; totalMs: number; maxMs: number };
+  gc: {
+    count: number;
+    totalMs: number;
+    maxMs: number;
+    /** the longest pause's kind */
+    maxKind: string;
+    /** pauses of 5 ms or more: when (wall-clock ms, as e2e-protocol's now()), how long, which kind */
+    long: Array<{ at: number; ms: number; kind: string }>;
+  };
 }
+
+const GC_KINDS: Record<number, string> = {
+  1: 'scavenge',
+  4: 'mark-compact',
+  8: 'incremental marking',
+  16: 'weak callbacks',
+};
 
 /**
  * How long callbacks waited for this process's event loop (ms) while it ran, and the garbage
@@ -15,12 +30,18 @@ export interface LoopDelay {
 export function watchEventLoop(): { stop(): LoopDelay } {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  const gc: LoopDelay['gc'] = { count: 0, totalMs: 0, maxMs: 0, maxKind: '', long: [] };
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.count++;
       gc.totalMs += entry.duration;
-      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      const code = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      const kind = GC_KINDS[code] ?? `kind ${code}`;
+      if (entry.duration >= 5) gc.long.push({ at: performance.timeOrigin + entry.startTime, ms: entry.duration, kind });
+      if (entry.duration > gc.maxMs) {
+        gc.maxMs = entry.duration;
+        gc.maxKind = kind;
+      }
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -34,8 +55,13 @@ export function watchEventLoop(): { stop(): LoopDelay } {
   };
 }
 
-export const NO_LOOP_DELAY: LoopDelay = { p50: 0, p99: 0, max: 0, gc: { count: 0, totalMs: 0, maxMs: 0 } };
+export const NO_LOOP_DELAY: LoopDelay = {
+  p50: 0,
+  p99: 0,
+  max: 0,
+  gc: { count: 0, totalMs: 0, maxMs: 0, maxKind: '', long: [] },
+};
 
 export const fmtLoop = (d: LoopDelay) =>
   `p50 ${d.p50.toFixed(1)} p99 ${d.p99.toFixed(1)} max ${d.max.toFixed(1)} ms` +
-  ` (GC ${d.gc.count}× ${d.gc.totalMs.toFixed(0)} ms, longest ${d.gc.maxMs.toFixed(1)} ms)`;
+  ` (GC ${d.gc.count}× ${d.gc.totalMs.toFixed(0)} ms, longest ${d.gc.maxMs.toFixed(1)} ms${d.gc.maxKind ? ` ${d.gc.maxKind}` : ''})`;

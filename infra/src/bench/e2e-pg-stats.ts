@@ -80,6 +80,8 @@ export interface StatementStats {
   calls: number;
   ms: number;
   rows: number;
+  /** the longest one call (ms) */
+  maxMs: number;
 }
 
 /** Creates the extension (idempotent) and clears its counters; false when it is not loaded. */
@@ -95,8 +97,8 @@ export async function resetStatements(sql: Sql): Promise<boolean> {
 
 /** Every statement's counters in this database, by query text. */
 export async function statementSnapshot(sql: Sql): Promise<Map<string, StatementStats>> {
-  const rows = await sql<{ query: string; calls: string; ms: number; rows: string }[]>`
-    select s.query, s.calls::text, s.total_exec_time as ms, s.rows::text
+  const rows = await sql<{ query: string; calls: string; ms: number; rows: string; max_ms: number }[]>`
+    select s.query, s.calls::text, s.total_exec_time as ms, s.rows::text, s.max_exec_time as max_ms
     from pg_stat_statements s join pg_database d on d.oid = s.dbid
     where d.datname = current_database()`;
   const out = new Map<string, StatementStats>();
@@ -107,6 +109,7 @@ export async function statementSnapshot(sql: Sql): Promise<Map<string, Statement
       calls: Number(r.calls) + (prev?.calls ?? 0),
       ms: r.ms + (prev?.ms ?? 0),
       rows: Number(r.rows) + (prev?.rows ?? 0),
+      maxMs: Math.max(r.max_ms, prev?.maxMs ?? 0),
     });
   }
   return out;
@@ -125,7 +128,7 @@ export function describeStatements(stats: Map<string, StatementStats>, orders: n
       .slice(0, top)
       .map(
         (s) =>
-          `    ${per(s.ms, 3)} ms/order  ${per(s.calls)} calls/order  ${(s.ms / Math.max(1, s.calls)).toFixed(3)} ms/call  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`,
+          `    ${per(s.ms, 3)} ms/order  ${per(s.calls)} calls/order  ${(s.ms / Math.max(1, s.calls)).toFixed(3)} ms/call (max ${s.maxMs.toFixed(1)})  ${s.query.replace(/\s+/g, ' ').slice(0, 110)}`,
       ),
   ];
 }

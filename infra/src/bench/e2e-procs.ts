@@ -1,6 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** Young generation as `npm start` sizes it: fewer scavenges, each no longer (they scale with survivors). */
+const YOUNG_GENERATION = ['--max-semi-space-size=64'];
+
 /** A forked helper process speaking the benchmark's IPC: send commands, await typed reports. */
 export class Proc<Command extends object, Report extends { type: string }> {
   readonly child: ChildProcess;
@@ -8,7 +11,7 @@ export class Proc<Command extends object, Report extends { type: string }> {
 
   constructor(file: string, execArgv: readonly string[] = []) {
     this.child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-      execArgv: ['--import', 'tsx', ...execArgv],
+      execArgv: ['--import', 'tsx', ...YOUNG_GENERATION, ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (report: Report) => {

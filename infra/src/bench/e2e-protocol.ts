@@ -7,6 +7,15 @@ import type { LoopDelay } from './e2e-loop.ts';
  */
 export const now = () => performance.timeOrigin + performance.now();
 
+/** `wait;dur=0.01, db;dur=2.31;desc="batch of 1", app;dur=2.60` → its figures (null when absent or unreadable) */
+export function parseServerTiming(header: string | undefined): OrderRecord['server'] {
+  if (!header) return null;
+  const dur = (name: string) => Number(new RegExp(`(?:^|,)\\s*${name};dur=([0-9.]+)`).exec(header)?.[1] ?? Number.NaN);
+  const batch = Number(/batch of (\d+)/.exec(header)?.[1] ?? Number.NaN);
+  const server = { waitMs: dur('wait'), dbMs: dur('db'), batch, appMs: dur('app') };
+  return Object.values(server).every(Number.isFinite) ? server : null;
+}
+
 export interface TerminalPlan {
   token: string;
   topics: string[];
@@ -38,6 +47,8 @@ export interface OrderRecord {
   ackAt: number;
   /** sent during the measured phase (not warm-up) */
   measured: boolean;
+  /** the api's Server-Timing for it (ms): wait for a database call, the call, the whole handler */
+  server: { waitMs: number; dbMs: number; batch: number; appMs: number } | null;
 }
 
 export type TerminalsCommand =
