@@ -12,6 +12,7 @@ import { EmbeddedEngine } from '../engine/embedded/embedded-engine.ts';
 import { countFacets } from '../engine/embedded/facets.ts';
 import { createSearchIndexer } from '../indexer/search-indexer.ts';
 import { parseSearchRequest } from '../query/search-request.ts';
+import { runOrama, SORTED_UPDATES } from './orama-baseline.ts';
 import { benchQueries, percentile } from './queries.ts';
 import { insertSynthetic, syntheticProducts } from './synthetic-catalog.ts';
 
@@ -20,7 +21,8 @@ import { insertSynthetic, syntheticProducts } from './synthetic-catalog.ts';
  * engine; 2,000 shopper queries (prefix + 1 typo + facets, half filtered) timed in-process; then
  * 1,000 catalog updates committed to Postgres and applied through the indexer, timed from before
  * the UPDATE until the change is visible to search. MiniSearch runs the same documents and queries
- * side by side as the baseline. DATABASE_URL may point at an empty migrated database; otherwise an
+ * side by side as the baseline, and Orama as a second one (after the lag part, so its ~400 MB index
+ * and minutes of queries do not sit under the other figures). DATABASE_URL may point at an empty migrated database; otherwise an
  * embedded Postgres is started in a temp dir.
  */
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
@@ -236,11 +238,18 @@ async function main() {
       await sql`select pg_drop_replication_slot(${`search_bench_${process.pid}`})`.catch(() => undefined);
     }
 
+    // second baseline: Orama on the same documents and queries (see orama-baseline.ts)
+    t = performance.now();
+    const orama = runOrama(docs, queries);
+    log(`orama: indexed twice, ${QUERIES} queries and updates in ${Math.round((performance.now() - t) / 1000)} s`);
+
     const o = stats(ours);
     const b = stats(base);
     const oc = stats(oursCpu);
     const bc = stats(baseCpu);
     const l = stats(lag);
+    const r = stats(orama.wall);
+    const rc = stats(orama.cpu);
     log('');
     log(`conditions: ${DOCS} docs in one store, ${QUERIES} queries (1–2 words, 1 typo, last word a 3–6 letter prefix,`);
     log('            facets category,brand,in_stock; half with filter in_stock:true), in-process (no HTTP),');
@@ -250,7 +259,11 @@ async function main() {
         .map((x) => x.toFixed(1))
         .join(' ')}; lag over ${lag.length} updates (price, stock, rename, unpublish)`,
     );
-    log('            from before the UPDATE (autocommit) to visible in search, through cdc pgoutput source → indexer');
+    log('            from before the UPDATE (autocommit) to visible in search, through cdc pgoutput source → indexer;');
+    log(
+      `            orama indexed with insertMultiple (batches of 1,000), update_us over ${SORTED_UPDATES} updates with sorting on`,
+    );
+    log('            (the default), over 1,000 on a second index built with sort: { enabled: false }');
     log('');
     log('engine        index_ms  query_p50  query_p99  query_max  update_us  queries_with_hits');
     log(
@@ -260,10 +273,16 @@ async function main() {
       `minisearch 7.2 ${String(Math.round(miniIndexMs)).padStart(7)}   ${String(b.p50).padStart(8)}  ${String(b.p99).padStart(9)}  ${String(b.max).padStart(9)}  ${String(Math.round(miniUpdateUs)).padStart(9)}  ${baseFound}/${QUERIES}`,
     );
     log(
-      '  * ours includes reading and folding the documents from Postgres; minisearch indexes the already-built documents',
+      `orama 3.1 ${String(Math.round(orama.indexMs)).padStart(12)}   ${String(r.p50).padStart(8)}  ${String(r.p99).padStart(9)}  ${String(r.max).padStart(9)}  ${String(Math.round(orama.updateUs)).padStart(9)}  ${orama.found}/${QUERIES}`,
     );
     log(
-      `query CPU time (process.cpuUsage): ours p50 ${oc.p50} ms, p99 ${oc.p99} ms; minisearch p50 ${bc.p50} ms, p99 ${bc.p99} ms`,
+      `  sort off ${String(Math.round(orama.noSortIndexMs)).padStart(12)}   ${'—'.padStart(8)}  ${'—'.padStart(9)}  ${'—'.padStart(9)}  ${String(Math.round(orama.noSortUpdateUs)).padStart(9)}  (queries not rerun)`,
+    );
+    log(
+      '  * ours includes reading and folding the documents from Postgres; minisearch and orama index the already-built documents',
+    );
+    log(
+      `query CPU time (process.cpuUsage): ours p50 ${oc.p50} ms, p99 ${oc.p99} ms; minisearch p50 ${bc.p50} ms, p99 ${bc.p99} ms; orama p50 ${rc.p50} ms, p99 ${rc.p99} ms`,
     );
     log(`commit → searchable: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`);
     log(
@@ -282,6 +301,11 @@ async function main() {
         baseline_minisearch_cpu_p99_ms: bc.p99,
         update_us: Math.round(oursUpdateUs),
         baseline_minisearch_update_us: Math.round(miniUpdateUs),
+        baseline_orama_p50_ms: r.p50,
+        baseline_orama_p99_ms: r.p99,
+        baseline_orama_cpu_p99_ms: rc.p99,
+        baseline_orama_update_us: Math.round(orama.updateUs),
+        baseline_orama_nosort_update_us: Math.round(orama.noSortUpdateUs),
       })}`,
     );
   } finally {
