@@ -163,7 +163,9 @@ try {
   if (PG_STATS)
     await sql`create extension if not exists pg_stat_statements`.then(() => sql`select pg_stat_statements_reset()`);
   const waits = process.env.BENCH_PG_WAITS === '1' ? sampleWaits(sql) : null;
+  const batchesBefore = await batchSizes(url);
   const { result: ours, cpu: oursCpu } = await measured('/orders', MAIN, true);
+  const batches = describeBatches(batchesBefore, await batchSizes(url));
   if (waits) console.log(await waits.stop());
   const { result: oursNoKey, cpu: oursNoKeyCpu } = await measured('/orders', BASELINE, false);
   const { result: baseline, cpu: baselineCpu } = await measured('/bench/naive-orders', BASELINE, false);
@@ -195,6 +197,7 @@ try {
   console.log(
     `  deadlocks ${stats!.deadlocks}; main run latency p97.5 ${ours.latency.p97_5} ms, max ${ours.latency.max} ms`,
   );
+  console.log(`  main run batches (api_order_batch_size): ${batches}`);
 
   const created = ours.statusCodeStats?.['201']?.count ?? 0;
   const result = {
@@ -311,4 +314,32 @@ function sampleWaits(sql: postgres.Sql) {
       return `  busy backends during the main run (average count per sample, ${samples} samples):\n${lines.join('\n')}`;
     },
   };
+}
+
+/** The api's batch-size histogram: cumulative counts by upper bound, plus sum and count. */
+async function batchSizes(url: string): Promise<{ le: Map<string, number>; sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const le = new Map<string, number>();
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split('\n')) {
+    const bucket = /^api_order_batch_size_bucket\{le="([^"]+)"\} (\d+)/.exec(line);
+    if (bucket) le.set(bucket[1]!, Number(bucket[2]));
+    else if (line.startsWith('api_order_batch_size_sum ')) sum = Number(line.split(' ')[1]);
+    else if (line.startsWith('api_order_batch_size_count ')) count = Number(line.split(' ')[1]);
+  }
+  return { le, sum, count };
+}
+
+function describeBatches(
+  before: Awaited<ReturnType<typeof batchSizes>>,
+  after: Awaited<ReturnType<typeof batchSizes>>,
+) {
+  const count = after.count - before.count;
+  if (count === 0) return 'none';
+  const orders = after.sum - before.sum;
+  const shares = [...after.le]
+    .filter(([le]) => le !== '+Inf')
+    .map(([le, n]) => `≤${le} ${(((n - (before.le.get(le) ?? 0)) / count) * 100).toFixed(0)}%`);
+  return `${count} calls, ${(orders / count).toFixed(1)} orders per call; share of calls by size ${shares.join(', ')}`;
 }
