@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createTestDatabase } from '@commerce/infra/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type SeededMerchant, seedMerchant, type TestApi } from './testing/fixtures.ts';
@@ -40,6 +41,18 @@ describe('over a real port', () => {
     expect(((await replay.json()) as { id: string }).id).toBe(order.id);
     const read = await fetch(`${url}/orders/${order.id}`, { headers: { authorization: headers.authorization } });
     expect(((await read.json()) as { id: string }).id).toBe(order.id);
+  });
+
+  it('keeps idle keep-alive connections 65 s and says so (Keep-Alive: timeout=65)', async () => {
+    const header = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(`${url}/health`, { headers: { connection: 'keep-alive' } }, (res) => {
+        res.resume();
+        resolve(res.headers['keep-alive']);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(header).toBe('timeout=65');
   });
 
   it('refuses a body over the limit on the wire (413)', async () => {

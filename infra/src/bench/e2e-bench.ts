@@ -71,6 +71,7 @@ interface Run {
   achievedPerS: number;
   failedOrders: number;
   maxInFlight: number;
+  retried: number;
   failures: Record<string, number>;
   connectMs: number;
   rejected: number;
@@ -216,6 +217,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       achievedPerS: done.achievedPerS,
       failedOrders: done.failed,
       maxInFlight: done.maxInFlight,
+      retried: done.retried,
       failures: done.failures,
       connectMs: connected.ms,
       rejected: collected.rejected,
@@ -292,7 +294,7 @@ function report(run: Run): void {
   console.log(
     [
       `[${run.bus}] results`,
-      `  orders: ${r.orders} acknowledged (${r.measuredOrders} in the measured phase = ${run.achievedPerS.toFixed(1)}/s), ${run.failedOrders} failed; at most ${run.maxInFlight} requests in flight`,
+      `  orders: ${r.orders} acknowledged (${r.measuredOrders} in the measured phase = ${run.achievedPerS.toFixed(1)}/s), ${run.failedOrders} failed, ${run.retried} sent again after a reset connection (same Idempotency-Key); at most ${run.maxInFlight} requests in flight`,
       ...Object.entries(run.failures)
         .slice(0, 5)
         .map(([label, n]) => `    ${n} × ${label}`),

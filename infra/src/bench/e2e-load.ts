@@ -43,11 +43,35 @@ function post(
   });
 }
 
+/**
+ * A keep-alive connection the api closed as idle just when it was reused fails with ECONNRESET
+ * (or EPIPE) before any answer: what a POS does then is send the same request again with the same
+ * Idempotency-Key, which the api applies at most once. The order's time still counts from the
+ * first attempt.
+ */
+async function postRetrying(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  onRetry: () => void,
+): ReturnType<typeof post> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await post(url, body, headers);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+      onRetry();
+    }
+  }
+}
+
 async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void> {
   const rnd = seededRandom(command.seed);
   const orders: OrderRecord[] = [];
   const failures: Record<string, number> = {};
   let failed = 0;
+  let retried = 0;
   let maxInFlight = 0;
   const inflight = new Set<Promise<void>>();
   const started = now();
@@ -62,12 +86,13 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
       lines: lines.map((l) => ({ variant_id: l.variantId, quantity: 1 })),
     });
     const sentAt = now();
+    const headers = {
+      authorization: `Bearer ${branch.posToken}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    };
     try {
-      const response = await post(url, body, {
-        authorization: `Bearer ${branch.posToken}`,
-        'content-type': 'application/json',
-        'idempotency-key': randomUUID(),
-      });
+      const response = await postRetrying(url, body, headers, () => retried++);
       const text = response.body;
       const ackAt = now();
       if (response.status !== 201) {
@@ -104,7 +129,15 @@ async function run(command: Extract<LoadCommand, { cmd: 'run' }>): Promise<void>
   arrivals.stop();
   await Promise.all(inflight);
   const measured = orders.filter((o) => o.measured).length;
-  send({ type: 'done', orders, failed, failures, achievedPerS: measured / (command.durationMs / 1000), maxInFlight });
+  send({
+    type: 'done',
+    orders,
+    failed,
+    retried,
+    failures,
+    achievedPerS: measured / (command.durationMs / 1000),
+    maxInFlight,
+  });
 }
 
 process.on('message', (command: LoadCommand) => {

@@ -101,6 +101,8 @@ export type LoadReport =
       type: 'done';
       orders: OrderRecord[];
       failed: number;
+      /** requests sent again (same Idempotency-Key) after a reused connection was reset */
+      retried: number;
       failures: Record<string, number>;
       achievedPerS: number;
       /** most requests outstanding at once (open loop: grows when the api falls behind) */
