@@ -47,7 +47,7 @@ describe('over a real port', () => {
     const header = await new Promise<string | undefined>((resolve, reject) => {
       const req = request(`${url}/health`, { headers: { connection: 'keep-alive' } }, (res) => {
         res.resume();
-        resolve(res.headers['keep-alive']);
+        resolve(String(res.headers['keep-alive']));
       });
       req.on('error', reject);
       req.end();

@@ -56,6 +56,9 @@ describe('npm run bench:e2e', () => {
       expect(bench[key] as number, key).toBeGreaterThan(0);
     }
     expect(bench.p99_ms as number).toBeGreaterThanOrEqual(bench.p50_ms as number);
+    // timed from the commit, a delivery comes after the request was sent: no longer than from the send
+    expect(typeof bench.from_commit_p99_ms, last).toBe('number');
+    expect(bench.from_commit_p99_ms as number).toBeLessThanOrEqual((bench.p99_ms as number) + 1);
     expect(bench.lost, output).toBe(0);
     expect(bench.failed, output).toBe(0);
     expect(bench.terminals).toBe(10);

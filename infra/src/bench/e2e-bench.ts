@@ -359,6 +359,9 @@ console.log(
     p50_ms: round(embedded.result.fromSend.p50),
     p99_ms: round(embedded.result.fromSend.p99),
     lost: embedded.result.lost,
+    // the same deliveries timed from the commit's timestamp in the WAL (whole ms): without the api's HTTP leg
+    from_commit_p50_ms: round(embedded.result.fromCommit.p50),
+    from_commit_p99_ms: round(embedded.result.fromCommit.p99),
     // orders the api did not acknowledge 201: not in `lost` (nothing was promised for them)
     failed: embedded.failedOrders,
     terminals: knobs.BENCH_TERMINALS,
@@ -368,6 +371,7 @@ console.log(
           redis_p50_ms: round(redis.result.fromSend.p50),
           redis_p99_ms: round(redis.result.fromSend.p99),
           redis_lost: redis.result.lost,
+          redis_from_commit_p99_ms: round(redis.result.fromCommit.p99),
           redis_failed: redis.failedOrders,
         }
       : {}),
