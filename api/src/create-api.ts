@@ -149,12 +149,9 @@ export function createApi(deps: ApiDeps): Api {
       const s = createAdaptorServer({ fetch: app.fetch });
       // Idle keep-alive connections stay open 65 s (Node's default is 5 s): POS terminals and load
       // balancers reuse them, and a connection closed just as a client reuses it is a reset request
-      // (ECONNRESET) that the client must send again. Longer than the usual 60 s balancer idle timeout,
-      // so the balancer, not the api, closes first; headersTimeout stays above it.
-      if ('keepAliveTimeout' in s) {
-        s.keepAliveTimeout = 65_000;
-        s.headersTimeout = 66_000;
-      }
+      // (ECONNRESET) that the client must send again. Longer than the usual 60 s balancer idle
+      // timeout, so the balancer, not the api, closes first.
+      if ('keepAliveTimeout' in s) s.keepAliveTimeout = 65_000;
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

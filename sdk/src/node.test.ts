@@ -37,6 +37,8 @@ describe('nodeTopicCipher', () => {
     };
     const cases = [
       { what: 'header', frame: { header: flip(frame.header, 10), body: frame.body }, topic, raw },
+      // the last header byte (the count) is in the AAD only, not in the nonce
+      { what: 'count', frame: { header: flip(frame.header, frame.header.length - 1), body: frame.body }, topic, raw },
       { what: 'body', frame: { header: frame.header, body: flip(frame.body, 0) }, topic, raw },
       { what: 'tag', frame: { header: frame.header, body: flip(frame.body, frame.body.length - 1) }, topic, raw },
       { what: 'topic', frame, topic: 'm:1:b:3:orders', raw },
@@ -62,7 +64,8 @@ describe('nodeTopicCipher', () => {
     );
   });
 
-  it('refuses a key that is not 32 bytes', () => {
+  it('refuses a key that is not 32 bytes, as the WebCrypto import does', async () => {
     expect(() => nodeTopicCipher.importKey(new Uint8Array(16))).toThrow(/32 bytes/);
+    await expect(importTopicKey(new Uint8Array(16))).rejects.toThrow(/32 bytes/);
   });
 });

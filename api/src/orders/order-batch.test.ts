@@ -310,6 +310,9 @@ describe('order batches (api_create_orders)', () => {
     expect(b.stats()).toMatchObject({ batches: 1, fallbacks: 1 });
     expect(results.map((r) => (r.ok ? r.order.status : r.error.code))).toEqual([201, 'db.invalid_text', 201]);
     expect(await countOrders()).toBe(before + 2);
+    // their Server-Timing says so: a batch of 3 rolled back, then each alone
+    for (const r of [results[0]!, results[2]!])
+      expect(r.ok && r.order.timing).toMatchObject({ batch: 3, afterBatch: true });
   });
 
   it('a key a concurrent transaction commits meanwhile undoes the batch; alone, that request replays it', async () => {

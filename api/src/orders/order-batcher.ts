@@ -125,7 +125,14 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
       counts.fallbacks++;
       const expected = isPostgresErrorCode(error, 'CMRP0');
       logger[expected ? 'debug' : 'warn']({ err: error, size: batch.length }, 'order batch failed; retrying alone');
-      await Promise.all(batch.map(alone));
+      await Promise.all(
+        batch.map((p) =>
+          createCheckedOrder(sql, p.scope, p.input, p.idem).then((r) => {
+            const t = timed(p, r);
+            p.resolve({ ...t, timing: { ...t.timing!, afterBatch: true } });
+          }, p.reject),
+        ),
+      );
       return;
     }
     for (const row of rows) {
@@ -137,8 +144,6 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
       }
     }
   };
-
-  const alone = (p: Pending) => createCheckedOrder(sql, p.scope, p.input, p.idem).then(p.resolve, p.reject);
 
   return {
     async create(s, input, idem) {

@@ -98,9 +98,10 @@ export function registerOrderRoutes(app: ApiApp, deps: RouteDeps): void {
 
 /**
  * Server-Timing (shown by browsers' developer tools, read by bench:e2e): `wait` for a free database
- * call, `db` that call (`desc` = orders it created together), `app` the handler from validated
- * input to response.
+ * call, `db` that call (`desc` = orders it created together; after a rolled-back batch, both calls),
+ * `app` the handler from validated input to response.
  */
 function serverTiming(t: OrderTiming, appMs: number): string {
-  return `wait;dur=${t.waitMs.toFixed(2)}, db;dur=${t.dbMs.toFixed(2)};desc="batch of ${t.batch}", app;dur=${appMs.toFixed(2)}`;
+  const desc = t.afterBatch ? `batch of ${t.batch} rolled back, then alone` : `batch of ${t.batch}`;
+  return `wait;dur=${t.waitMs.toFixed(2)}, db;dur=${t.dbMs.toFixed(2)};desc="${desc}", app;dur=${appMs.toFixed(2)}`;
 }

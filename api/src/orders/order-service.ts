@@ -21,6 +21,8 @@ export interface OrderTiming {
   dbMs: number;
   /** orders in that call */
   batch: number;
+  /** created alone after its batch (of `batch`) was rolled back; `dbMs` covers both calls */
+  afterBatch?: boolean;
 }
 
 /** A branch- or location-scoped token may order only for what it serves (checked before any batch). */

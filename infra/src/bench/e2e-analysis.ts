@@ -63,7 +63,8 @@ export function apiTail(orders: readonly OrderRecord[]): ApiTail | null {
     .map((o) => ({ total: o.ackAt - o.sentAt, s: o.server! }))
     .sort((a, b) => a.total - b.total);
   if (timed.length === 0) return null;
-  const tail = timed.slice(Math.min(timed.length - 1, Math.floor(timed.length * 0.99)));
+  // from the sample percentile() calls p99 (nearest rank), so `fromMs` is that p99 of these orders
+  const tail = timed.slice(Math.max(0, Math.ceil(timed.length * 0.99) - 1));
   const mean = (f: (t: (typeof tail)[number]) => number) => tail.reduce((a, t) => a + f(t), 0) / tail.length;
   return {
     orders: tail.length,

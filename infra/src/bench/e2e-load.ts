@@ -38,7 +38,8 @@ function post(
       },
     );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
+    // a reset on a kept-alive connection (reusedSocket) before any answer: the api closed it as idle
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
@@ -59,8 +60,8 @@ async function postRetrying(
     try {
       return await post(url, body, headers);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+      const { code, reusedSocket } = error as { code?: string; reusedSocket?: boolean };
+      if (attempt >= 3 || !reusedSocket || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
       onRetry();
     }
   }

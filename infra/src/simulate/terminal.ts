@@ -2,6 +2,13 @@ import type { DomainEvent } from '@commerce/common';
 import { HubClient, type HubEvent, type WebSocketConstructor } from '@commerce/sdk';
 import { nodeTopicCipher } from '@commerce/sdk/node';
 import WebSocket from 'ws';
+import { z } from 'zod';
+
+/** TERMINAL_CIPHER: how the simulated terminals open frames (node:crypto unless `web`) */
+const CIPHER = z
+  .enum(['node', 'web'], { message: 'TERMINAL_CIPHER must be node or web' })
+  .default('node')
+  .parse(process.env.TERMINAL_CIPHER || undefined);
 
 export interface TerminalOptions {
   url: string;
@@ -30,7 +37,7 @@ export async function connectTerminal(options: TerminalOptions): Promise<HubClie
     agent: options.name,
     reconnect: { initialDelayMs: 200, maxDelayMs: 2_000 },
     // node:crypto rather than WebCrypto: a fleet of terminals in one process spends a tenth of the CPU per frame
-    ...(process.env.TERMINAL_CIPHER === 'web' ? {} : { topicCipher: nodeTopicCipher }),
+    ...(CIPHER === 'node' ? { topicCipher: nodeTopicCipher } : {}),
   });
   client.on('event', (hubEvent) => options.onEvent(hubEvent.event, hubEvent));
   client.on('rejected', ({ reason }) => options.onRejected?.(reason));

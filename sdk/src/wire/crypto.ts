@@ -226,6 +226,9 @@ export async function verifyTranscript(pinned: PinnedKey[], signature: Uint8Arra
 // ---- topic keys ------------------------------------------------------------------------------
 
 export function importTopicKey(raw: Uint8Array): Promise<CryptoKey> {
+  // AES-256 only (WebCrypto would take a 16- or 24-byte key too), as nodeTopicCipher
+  if (raw.length !== 32)
+    return Promise.reject(new WireError('bad_message', `a topic key has 32 bytes, got ${raw.length}`));
   return subtle().importKey('raw', own(raw), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 

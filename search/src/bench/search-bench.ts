@@ -22,7 +22,7 @@ import { insertSynthetic, syntheticProducts } from './synthetic-catalog.ts';
  * 1,000 catalog updates committed to Postgres and applied through the indexer, timed from before
  * the UPDATE until the change is visible to search. MiniSearch runs the same documents and queries
  * side by side as the baseline, and Orama as a second one (after the lag part, so its ~400 MB index
- * and minutes of queries do not sit under the other figures). DATABASE_URL may point at an empty migrated database; otherwise an
+ * and ~100 s of queries do not sit under the other figures). DATABASE_URL may point at an empty migrated database; otherwise an
  * embedded Postgres is started in a temp dir.
  */
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
