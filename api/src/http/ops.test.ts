@@ -67,6 +67,7 @@ describe('ops endpoints', () => {
     const create = doc.paths['/orders'].post;
     expect(create.security).toEqual([{ Bearer: [] }]);
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain('idempotency-key');
+    expect(Object.keys(create.responses['201'].headers)).toEqual(['Server-Timing', 'Idempotent-Replayed']);
     expect(Object.keys(create.responses)).toEqual(
       expect.arrayContaining(['201', '400', '401', '403', '404', '409', '422']),
     );

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { toAppError } from '../errors.ts';
 import { requires } from '../http/guard.ts';
 import { IdempotencyHeaders, idempotencyRequest, mutate, REPLAYED_HEADER } from '../http/idempotency.ts';
@@ -25,6 +25,21 @@ const transitionRoute = (action: OrderAction, summary: string) =>
     responses: { 200: json(OrderSchema, 'the order after the move'), ...MUTATION_ERRORS },
   });
 
+const CreatedOrderHeaders = z.object({
+  'Server-Timing': z.string().openapi({
+    description:
+      'how the order was made (ms): `wait` for a free database call, `db` the call (`desc`: "batch of N" ' +
+      'orders created together), `app` the whole handler',
+    example: 'wait;dur=0.02, db;dur=2.31;desc="batch of 1", app;dur=2.60',
+  }),
+  'Idempotent-Replayed': z
+    .literal('true')
+    .optional()
+    .openapi({
+      description: 'present when this is the stored first response to an earlier request with this Idempotency-Key',
+    }),
+});
+
 const routes = {
   create: createRoute({
     method: 'post',
@@ -35,7 +50,10 @@ const routes = {
       'and what is available. One kitchen ticket is created per station that prepares any of the items.',
     ...write,
     request: { headers: IdempotencyHeaders, body: jsonBody(CreateOrderSchema) },
-    responses: { 201: json(OrderSchema, 'created (or the first response, replayed)'), ...MUTATION_ERRORS },
+    responses: {
+      201: { ...json(OrderSchema, 'created (or the first response, replayed)'), headers: CreatedOrderHeaders },
+      ...MUTATION_ERRORS,
+    },
   }),
   list: createRoute({
     method: 'get',
