@@ -50,6 +50,10 @@ export function createHttpMetrics(): HttpMetrics {
   const middleware: MiddlewareHandler = async (c, next) => {
     const started = performance.now();
     await next();
+    // a route that reports its parts (POST /orders) also gets the whole time inside the api:
+    // middleware (auth, idempotency, validation) included
+    const timing = c.res.headers.get('Server-Timing');
+    if (timing) c.res.headers.set('Server-Timing', `${timing}, total;dur=${(performance.now() - started).toFixed(2)}`);
     const labels = { method: c.req.method, route: routeLabel(c), status: String(c.res.status) };
     requests.inc(labels);
     duration.observe(labels, (performance.now() - started) / 1000);

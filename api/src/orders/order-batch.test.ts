@@ -177,18 +177,20 @@ describe('order batches (api_create_orders)', () => {
     }
   });
 
-  it('sends Server-Timing with each created order (wait, db with its batch, app)', async () => {
+  it('sends Server-Timing with each created order (wait, db with its batch, app, total)', async () => {
     const r = await t.call('POST', '/orders', {
       token: m.staff.cashier.token,
       body: { channel: 'pos', branch_id: m.branchId, lines: [{ variant_id: m.products.mug.variantId, quantity: 1 }] },
     });
     expect(r.status).toBe(201);
     const header = r.headers.get('server-timing') ?? '';
-    const match = /^wait;dur=([0-9.]+), db;dur=([0-9.]+);desc="batch of 1", app;dur=([0-9.]+)$/.exec(header);
+    const match =
+      /^wait;dur=([0-9.]+), db;dur=([0-9.]+);desc="batch of 1", app;dur=([0-9.]+), total;dur=([0-9.]+)$/.exec(header);
     expect(match, header).not.toBeNull();
-    const [wait, dbMs, app] = match!.slice(1).map(Number) as [number, number, number];
+    const [wait, dbMs, app, total] = match!.slice(1).map(Number) as [number, number, number, number];
     expect(dbMs).toBeGreaterThan(0);
     expect(app).toBeGreaterThanOrEqual(wait + dbMs);
+    expect(total).toBeGreaterThanOrEqual(app);
   });
 
   it('gives every error exactly as an order alone gets it', async () => {

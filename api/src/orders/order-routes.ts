@@ -29,15 +29,12 @@ const CreatedOrderHeaders = z.object({
   'Server-Timing': z.string().openapi({
     description:
       'how the order was made (ms): `wait` for a free database call, `db` the call (`desc`: "batch of N" ' +
-      'orders created together), `app` the whole handler',
-    example: 'wait;dur=0.02, db;dur=2.31;desc="batch of 1", app;dur=2.60',
+      'orders created together), `app` the whole handler, `total` the request inside the api (middleware included)',
+    example: 'wait;dur=0.02, db;dur=2.31;desc="batch of 1", app;dur=2.60, total;dur=3.05',
   }),
-  'Idempotent-Replayed': z
-    .literal('true')
-    .optional()
-    .openapi({
-      description: 'present when this is the stored first response to an earlier request with this Idempotency-Key',
-    }),
+  'Idempotent-Replayed': z.literal('true').optional().openapi({
+    description: 'present when this is the stored first response to an earlier request with this Idempotency-Key',
+  }),
 });
 
 const routes = {

@@ -112,6 +112,13 @@ describe('the api tail', () => {
       batch: 3,
       appMs: 3.1,
     });
+    expect(parseServerTiming('wait;dur=0.50, db;dur=2.31;desc="batch of 3", app;dur=3.10, total;dur=3.40')).toEqual({
+      waitMs: 0.5,
+      dbMs: 2.31,
+      batch: 3,
+      appMs: 3.1,
+      totalMs: 3.4,
+    });
     expect(parseServerTiming(undefined)).toBeNull();
     expect(parseServerTiming('cache;dur=1')).toBeNull();
   });
@@ -135,6 +142,11 @@ describe('the api tail', () => {
     expect(tail.handlerMs).toBe(1);
     expect(tail.outsideMs).toBe((4 + 27) / 2);
     expect(tail.batchedShare).toBe(0.5);
+    expect(tail.middlewareMs).toBeNull(); // no `total` in these
+    const withTotal = orders.map((o) =>
+      o.server ? { ...o, server: { ...o.server, totalMs: o.server.appMs + 1 } } : o,
+    );
+    expect(apiTail(withTotal)!.middlewareMs).toBe(1);
     expect(apiTail(orders.map((o) => ({ ...o, server: null })))).toBeNull();
   });
 });

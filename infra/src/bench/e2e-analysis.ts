@@ -51,6 +51,8 @@ export interface ApiTail {
   handlerMs: number;
   /** outside the handler: the load's and the api's HTTP, parsing, validation, auth, event-loop queues */
   outsideMs: number;
+  /** of that, inside the api before and after the handler (middleware: auth, validation); null without `total` */
+  middlewareMs: number | null;
   /** share of them created in a batch of more than one */
   batchedShare: number;
   meanBatch: number;
@@ -74,6 +76,7 @@ export function apiTail(orders: readonly OrderRecord[]): ApiTail | null {
     dbMs: mean((t) => t.s.dbMs),
     handlerMs: mean((t) => t.s.appMs - t.s.waitMs - t.s.dbMs),
     outsideMs: mean((t) => t.total - t.s.appMs),
+    middlewareMs: tail.every((t) => t.s.totalMs !== undefined) ? mean((t) => t.s.totalMs! - t.s.appMs) : null,
     batchedShare: tail.filter((t) => t.s.batch > 1).length / tail.length,
     meanBatch: mean((t) => t.s.batch),
   };

@@ -284,7 +284,10 @@ const lat = (label: string, s: LatencySummary) =>
 const fmtTail = (t: ApiTail) =>
   `    its slowest ${t.orders} (≥ ${fmtMs(t.fromMs)} ms, mean ${fmtMs(t.totalMs)}), by Server-Timing: waiting for a database call ${fmtMs(t.waitMs)},` +
   ` the call ${fmtMs(t.dbMs)} (${(t.batchedShare * 100).toFixed(0)}% batched, mean batch ${t.meanBatch.toFixed(1)}),` +
-  ` rest of the handler ${fmtMs(t.handlerMs)}, outside the handler (HTTP, validation, auth, event-loop queues) ${fmtMs(t.outsideMs)}`;
+  ` rest of the handler ${fmtMs(t.handlerMs)}, outside the handler ${fmtMs(t.outsideMs)}` +
+  (t.middlewareMs === null
+    ? ' (HTTP, validation, auth, event-loop queues)'
+    : ` (of which api middleware: auth, validation ${fmtMs(t.middlewareMs)}; the rest is HTTP and event-loop queues on both sides)`);
 
 function report(run: Run): void {
   const r = run.result;

@@ -13,7 +13,9 @@ export function parseServerTiming(header: string | undefined): OrderRecord['serv
   const dur = (name: string) => Number(new RegExp(`(?:^|,)\\s*${name};dur=([0-9.]+)`).exec(header)?.[1] ?? Number.NaN);
   const batch = Number(/batch of (\d+)/.exec(header)?.[1] ?? Number.NaN);
   const server = { waitMs: dur('wait'), dbMs: dur('db'), batch, appMs: dur('app') };
-  return Object.values(server).every(Number.isFinite) ? server : null;
+  if (!Object.values(server).every(Number.isFinite)) return null;
+  const totalMs = dur('total');
+  return Number.isFinite(totalMs) ? { ...server, totalMs } : server;
 }
 
 export interface TerminalPlan {
@@ -48,7 +50,13 @@ export interface OrderRecord {
   /** sent during the measured phase (not warm-up) */
   measured: boolean;
   /** the api's Server-Timing for it (ms): wait for a database call, the call, the whole handler */
-  server: { waitMs: number; dbMs: number; batch: number; appMs: number } | null;
+  server: {
+    waitMs: number;
+    dbMs: number;
+    batch: number;
+    appMs: number /** inside the api, middleware included */;
+    totalMs?: number;
+  } | null;
 }
 
 export type TerminalsCommand =
