@@ -100,14 +100,19 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
     counts.largest = Math.max(counts.largest, batch.length);
     deps.onBatch?.(batch.length);
     const startedAt = performance.now();
-    const timed = (p: Pending, result: CreatedOrder): CreatedOrder => ({
+    const timed = (p: Pending, result: CreatedOrder, afterBatch = false): CreatedOrder => ({
       ...result,
-      timing: { waitMs: startedAt - p.queuedAt, dbMs: performance.now() - startedAt, batch: batch.length },
+      timing: {
+        waitMs: startedAt - p.queuedAt,
+        dbMs: performance.now() - startedAt,
+        batch: batch.length,
+        ...(afterBatch ? { afterBatch } : {}),
+      },
     });
-    if (batch.length === 1) {
-      const p = batch[0]!;
-      return createCheckedOrder(sql, p.scope, p.input, p.idem).then((r) => p.resolve(timed(p, r)), p.reject);
-    }
+    // one order by api_create_order: a batch of one, or each of a batch that was rolled back
+    const alone = (p: Pending, afterBatch = false) =>
+      createCheckedOrder(sql, p.scope, p.input, p.idem).then((r) => p.resolve(timed(p, r, afterBatch)), p.reject);
+    if (batch.length === 1) return alone(batch[0]!);
     const requests = sql.json(batch.map(toRequest) as never);
     const call = (lockFirst: boolean) => sql<BatchRow[]>`
       select idx, replayed, status, body, error_state, error_message, error_detail
@@ -125,14 +130,7 @@ export function createOrderBatcher(deps: OrderBatcherDeps): OrderBatcher {
       counts.fallbacks++;
       const expected = isPostgresErrorCode(error, 'CMRP0');
       logger[expected ? 'debug' : 'warn']({ err: error, size: batch.length }, 'order batch failed; retrying alone');
-      await Promise.all(
-        batch.map((p) =>
-          createCheckedOrder(sql, p.scope, p.input, p.idem).then((r) => {
-            const t = timed(p, r);
-            p.resolve({ ...t, timing: { ...t.timing!, afterBatch: true } });
-          }, p.reject),
-        ),
-      );
+      await Promise.all(batch.map((p) => alone(p, true)));
       return;
     }
     for (const row of rows) {
