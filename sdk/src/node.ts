@@ -1,10 +1,9 @@
 import { createDecipheriv } from 'node:crypto';
 import { nonceFrom, WireError } from './wire/codec.ts';
-import type { TopicCipher } from './wire/crypto.ts';
+import { TAG_BYTES } from './wire/constants.ts';
+import { checkTopicKey, type TopicCipher } from './wire/crypto.ts';
 
 export type { TopicCipher } from './wire/crypto.ts';
-
-const TAG_BYTES = 16;
 
 /**
  * Topic frames opened with node:crypto: the same AES-256-GCM as the WebCrypto default (same
@@ -14,7 +13,7 @@ const TAG_BYTES = 16;
  */
 export const nodeTopicCipher = {
   importKey(raw: Uint8Array): Buffer {
-    if (raw.length !== 32) throw new WireError('bad_message', `a topic key has 32 bytes, got ${raw.length}`);
+    checkTopicKey(raw);
     return Buffer.from(raw);
   },
   open(key: Buffer, frame: { header: Uint8Array; body: Uint8Array }, topicBytes: Uint8Array): Uint8Array {

@@ -54,7 +54,8 @@ export interface OrderRecord {
     waitMs: number;
     dbMs: number;
     batch: number;
-    appMs: number /** inside the api, middleware included */;
+    appMs: number;
+    /** inside the api, middleware included */
     totalMs?: number;
   } | null;
 }

@@ -7,7 +7,14 @@ import {
   type TopicFrameHeader,
   WireError,
 } from './codec.ts';
-import { DEFAULT_REKEY_AFTER, Labels, MAX_COUNTER, PROTOCOL_VERSION, SESSION_ID_BYTES } from './constants.ts';
+import {
+  DEFAULT_REKEY_AFTER,
+  Labels,
+  MAX_COUNTER,
+  PROTOCOL_VERSION,
+  SESSION_ID_BYTES,
+  TOPIC_KEY_BYTES,
+} from './constants.ts';
 
 /** Everything here is WebCrypto (globalThis.crypto.subtle): the same code runs in browsers and Node 20. */
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
@@ -225,10 +232,18 @@ export async function verifyTranscript(pinned: PinnedKey[], signature: Uint8Arra
 
 // ---- topic keys ------------------------------------------------------------------------------
 
+/** A topic key is AES-256 (WebCrypto would take a 16- or 24-byte key too): WireError('bad_message') otherwise. */
+export function checkTopicKey(raw: Uint8Array): void {
+  if (raw.length !== TOPIC_KEY_BYTES)
+    throw new WireError('bad_message', `a topic key has ${TOPIC_KEY_BYTES} bytes, got ${raw.length}`);
+}
+
 export function importTopicKey(raw: Uint8Array): Promise<CryptoKey> {
-  // AES-256 only (WebCrypto would take a 16- or 24-byte key too), as nodeTopicCipher
-  if (raw.length !== 32)
-    return Promise.reject(new WireError('bad_message', `a topic key has 32 bytes, got ${raw.length}`));
+  try {
+    checkTopicKey(raw);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return subtle().importKey('raw', own(raw), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 }
 
