@@ -6,6 +6,7 @@ export {
   type PostgresServer,
   startEmbeddedPostgres,
 } from './postgres/embedded-postgres.ts';
+export { parsePgSettings } from './postgres/pg-settings.ts';
 export { type RedisServer, startRedisServer } from './redis/redis-server.ts';
 export {
   DEMO_RESTAURANT_SLUG,

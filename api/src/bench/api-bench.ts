@@ -5,7 +5,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTokenSigner } from '@commerce/common';
-import { freePort, runMigrations, startEmbeddedPostgres } from '@commerce/infra';
+import { freePort, parsePgSettings, runMigrations, startEmbeddedPostgres } from '@commerce/infra';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { es256Keys } from '../testing/fixtures.ts';
@@ -29,12 +29,7 @@ const PG_SETTINGS: Record<string, string> = {
   max_connections: '300',
   shared_buffers: '256MB',
   // durability as shipped (fsync on, synchronous_commit on) unless BENCH_PG_SETTINGS overrides
-  ...Object.fromEntries(
-    (process.env.BENCH_PG_SETTINGS ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => kv.split('=')),
-  ),
+  ...parsePgSettings(process.env.BENCH_PG_SETTINGS),
 };
 
 const root = await mkdtemp(join(tmpdir(), 'api-bench-'));

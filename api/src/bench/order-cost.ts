@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMigrations, startEmbeddedPostgres } from '@commerce/infra';
+import { parsePgSettings, runMigrations, startEmbeddedPostgres } from '@commerce/infra';
 import postgres from 'postgres';
 import { type BenchCatalog, seedBench } from './bench-seed.ts';
 import { cpuSeconds, postmasterPid } from './cpu-usage.ts';
@@ -30,12 +30,7 @@ const SETTINGS: Record<string, string> = {
   track_functions: 'all',
   max_connections: '300',
   shared_buffers: '256MB',
-  ...Object.fromEntries(
-    (process.env.BENCH_PG_SETTINGS ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => kv.split('=')),
-  ),
+  ...parsePgSettings(process.env.BENCH_PG_SETTINGS),
 };
 
 const root = await mkdtemp(join(tmpdir(), 'api-cost-'));

@@ -7,6 +7,7 @@ import type { SearchIndexerStats } from '@commerce/search';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { freePort } from '../net.ts';
+import { parsePgSettings } from '../postgres/pg-settings.ts';
 import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
@@ -53,12 +54,10 @@ const knobs = z
     BENCH_CPU_PROF: z.string().optional(),
     BENCH_DUMP: z.string().optional(),
     /** extra Postgres settings, `name=value,name=value` */
-    BENCH_PG_SETTINGS: z
-      .string()
-      .regex(/^([a-z_.]+=[^,=]+)(,[a-z_.]+=[^,=]+)*$/, 'name=value,name=value')
-      .optional(),
+    BENCH_PG_SETTINGS: z.string().optional(),
   })
   .parse(process.env);
+const pgSettings = parsePgSettings(knobs.BENCH_PG_SETTINGS);
 const buses = knobs.BENCH_BUSES.split(',').map((b) => z.enum(['memory', 'redis']).parse(b.trim()));
 const load = () =>
   loadavg()
@@ -114,7 +113,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     fresh: true,
     pgSettings: {
       ...(statements ? PG_STATEMENTS_SETTINGS : {}),
-      ...Object.fromEntries((knobs.BENCH_PG_SETTINGS?.split(',') ?? []).map((kv) => kv.split('=') as [string, string])),
+      ...pgSettings,
     },
   });
   const busWatch = new BusWatch();
