@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 export interface LoopDelay {
   p50: number;
@@ -17,10 +17,10 @@ export interface LoopDelay {
 }
 
 const GC_KINDS: Record<number, string> = {
-  1: 'scavenge',
-  4: 'mark-compact',
-  8: 'incremental marking',
-  16: 'weak callbacks',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
 /**
