@@ -37,7 +37,8 @@ import { BusWatch } from './e2e-stages.ts';
  * the terminals are spread over, default 1), BENCH_PG_STATEMENTS (0 turns
  * pg_stat_statements off), BENCH_CPU_PROF (a folder: write a CPU profile of the server process),
  * BENCH_DUMP (a path prefix: write every order's and delivery's times to <prefix>-<bus>.json),
- * BENCH_PG_SETTINGS (extra Postgres settings, `name=value,...`).
+ * BENCH_PG_SETTINGS (extra Postgres settings, `name=value,...`), API_THREAD (worker: the api in a
+ * thread of its own, as `npm start` runs it; main: on the main thread with the other parts).
  */
 const knobs = z
   .object({
@@ -55,6 +56,8 @@ const knobs = z
     BENCH_DUMP: z.string().optional(),
     /** extra Postgres settings, `name=value,name=value` */
     BENCH_PG_SETTINGS: z.string().optional(),
+    /** where the api runs (start config API_THREAD): its own worker thread, or the main thread */
+    API_THREAD: z.enum(['worker', 'main']).default('worker'),
   })
   .parse(process.env);
 const pgSettings = parsePgSettings(knobs.BENCH_PG_SETTINGS);
@@ -101,6 +104,7 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
     API_PORT: String(await freePort()),
     HUB_PORT: String(await freePort()),
     BUS_DRIVER: bus,
+    API_THREAD: knobs.API_THREAD,
     SEED_RETAIL_PRODUCTS: '200',
     LOG_LEVEL: 'warn',
   });
@@ -335,7 +339,7 @@ console.log(
     `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
       ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), in` +
       ` ${knobs.BENCH_TERMINAL_PROCS === 1 ? 'ONE separate child process' : `${knobs.BENCH_TERMINAL_PROCS} separate child processes`}; the order load in another child process;` +
-      ` api + cdc (pgoutput) + hub + search in this process (node ${process.execArgv.filter((a) => a.startsWith('--max')).join(' ') || 'with default heap flags'}, as npm start runs it: --max-semi-space-size=64); embedded Postgres`,
+      ` cdc (pgoutput) + hub + search in this process, the api ${knobs.API_THREAD === 'worker' ? 'in a worker thread of it' : 'on its main thread too'} (API_THREAD=${knobs.API_THREAD}; node ${process.execArgv.filter((a) => a.startsWith('--max')).join(' ') || 'with default heap flags'}, as npm start runs it: --max-semi-space-size=64); embedded Postgres`,
     `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson; keep-alive HTTP/1.1, up to 128 connections), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
       ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
     '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +

@@ -33,6 +33,12 @@ export const startConfigSchema = defineConfig(
       .describe('Redis for BUS_DRIVER=redis; unset = start a private redis-server'),
     SEED_RETAIL_PRODUCTS: env.int(10_000, 0, 1_000_000).describe('size of the generated retail catalog'),
     DEMO_TOKEN_TTL_HOURS: env.int(24 * 30, 1, 24 * 365).describe('lifetime of the printed demo tokens'),
+    API_THREAD: z
+      .enum(['worker', 'main'])
+      .default('worker')
+      .describe(
+        'where the api runs: a worker thread of its own (its HTTP, validation and GC apart from capture and the hub), or the main thread with the other parts',
+      ),
     LOG_LEVEL: env.logLevel().describe('log level of every part'),
   }),
 );

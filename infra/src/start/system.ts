@@ -8,6 +8,7 @@ import { createSearchService, type SearchService } from '@commerce/search';
 import { createTerminalRoutes } from '@commerce/terminals';
 import type { Sql } from 'postgres';
 import type { DemoIds } from '../seed/demo-seed.ts';
+import { startApiThread } from './api-thread.ts';
 import type { StartConfig } from './config.ts';
 import { type DemoToken, mintDemoTokens } from './demo-tokens.ts';
 import type { KeyPair } from './keys.ts';
@@ -16,6 +17,8 @@ import { startTlsFront } from './tls-front.ts';
 
 export const AUTH_ISSUER = 'commerce-hub';
 export const AUTH_AUDIENCE = 'commerce-hub';
+/** the api thread's own pool (the main thread's serves capture, search and the hub) */
+const API_POOL_MAX = 12;
 
 export interface SystemContext {
   config: StartConfig;
@@ -25,6 +28,8 @@ export interface SystemContext {
   keys: { auth: KeyPair; hub: KeyPair };
   redisUrl: string | undefined;
   logger: Logger;
+  /** a part failed after the start (the api thread died); default: logged as fatal */
+  onFatal?: (error: Error) => void;
 }
 
 export interface RunningSystem {
@@ -38,8 +43,9 @@ export interface RunningSystem {
 /**
  * Every part in this one process, wired together (the embedded defaults of ARCHITECTURE.md):
  * bus → search (index loaded from Postgres) → cdc (pgoutput slot; sinks: bus, search) → hub →
- * api (with the storefront and terminal pages mounted). The api starts last so nothing is written
- * before capture runs; stop() drains in reverse: api, hub, cdc, search, bus.
+ * api (with the storefront and terminal pages mounted), the api in a worker thread of its own
+ * unless API_THREAD=main. The api starts last so nothing is written before capture runs; stop()
+ * drains in reverse: api, hub, cdc, search, bus.
  */
 export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
   const { config, sql, logger } = ctx;
@@ -52,7 +58,6 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
   try {
     const auth = { issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE };
     const tokenVerifier = await createTokenVerifier({ publicKeyPem: ctx.keys.auth.publicKeyPem, ...auth });
-    const tokenSigner = await createTokenSigner({ privateKeyPem: ctx.keys.auth.privateKeyPem, ...auth });
 
     const bus = createBus({ driver: config.BUS_DRIVER, redisUrl: ctx.redisUrl, keyPrefix: 'commerce:' }, { logger });
     await bus.start();
@@ -110,27 +115,47 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
       publicKey: ctx.keys.hub.publicKeyPem,
     };
 
-    const pages = createTerminalRoutes({ hub: hubInfo, logger: logger.child({ part: 'terminals' }) });
-    const api = createApi({
-      config: {
-        API_HOST: config.BIND_HOST,
-        API_PORT: config.API_PORT,
-        HUB_PUBLIC_URL: hubInfo.url,
-        HUB_PUBLIC_KEY: hubInfo.publicKey,
-      },
-      logger: logger.child({ part: 'api' }),
-      sql,
-      tokenVerifier,
-      tokenSigner,
-      mount: (app) => {
-        app.route('/', search.routes);
-        app.route('/', pages.app);
-      },
-    });
-    const { port: apiPort } = await api.start();
-    stops.push(['api', () => api.stop()]);
+    const apiConfig = {
+      API_HOST: config.BIND_HOST,
+      API_PORT: config.API_PORT,
+      HUB_PUBLIC_URL: hubInfo.url,
+      HUB_PUBLIC_KEY: hubInfo.publicKey,
+    };
+    let apiPort: number;
+    if (config.API_THREAD === 'worker') {
+      const thread = await startApiThread({
+        settings: {
+          api: apiConfig,
+          databaseUrl: ctx.databaseUrl,
+          poolMax: API_POOL_MAX,
+          auth: { ...ctx.keys.auth, ...auth },
+          hub: hubInfo,
+          logLevel: config.LOG_LEVEL,
+        },
+        served: search.routes,
+        logger: logger.child({ part: 'api' }),
+        onFatal: ctx.onFatal ?? ((error) => logger.fatal({ err: error }, 'the api thread stopped')),
+      });
+      stops.push(['api', () => thread.stop()]);
+      apiPort = thread.port;
+    } else {
+      const pages = createTerminalRoutes({ hub: hubInfo, logger: logger.child({ part: 'terminals' }) });
+      const api = createApi({
+        config: apiConfig,
+        logger: logger.child({ part: 'api' }),
+        sql,
+        tokenVerifier,
+        tokenSigner: await createTokenSigner({ privateKeyPem: ctx.keys.auth.privateKeyPem, ...auth }),
+        mount: (app) => {
+          app.route('/', search.routes);
+          app.route('/', pages.app);
+        },
+      });
+      apiPort = (await api.start()).port;
+      stops.push(['api', () => api.stop()]);
+      await pages.ready();
+    }
     apiTarget.port = apiPort;
-    await pages.ready();
 
     const base = front ? `https://${config.PUBLIC_HOST}:${front.port}` : `http://${config.PUBLIC_HOST}:${apiPort}`;
     const demoTokens = await mintDemoTokens({
