@@ -33,7 +33,10 @@ function channel(settings: { maxEventsPerFrame?: number; maxFramesPerKey?: numbe
   return { ch, sent, session };
 }
 
-const entry = (seq: number, epoch = 'e1'): BusEntry => ({ topic, epoch, seq, event: makeEvent(topic, `id-${seq}`) });
+const entry = (seq: number, epoch = 'e1'): BusEntry => {
+  const event = makeEvent(topic, `id-${seq}`);
+  return { topic, epoch, seq, event, json: JSON.stringify(event) };
+};
 const frames = (sent: Sent[]) =>
   sent.flatMap((s) => (s.kind === 'frame' ? [decodeTopicHeader(s.bytes)] : [])).map((h) => [h.epoch, h.seq, h.count]);
 

@@ -105,7 +105,7 @@ export class TopicChannel {
       this.#enqueue(entry);
       return;
     }
-    const json = JSON.stringify(entry.event);
+    const { json } = entry;
     if (!this.#accepts(entry, json)) {
       this.#flush();
       if (this.#key.counter >= this.deps.maxFramesPerKey) {
@@ -253,7 +253,7 @@ export class TopicChannel {
             .catch((error) => this.deps.logger.error({ err: error, topic: this.name }, 'topic task failed'));
           continue;
         }
-        const json = JSON.stringify(op.entry.event);
+        const { json } = op.entry;
         if (!this.#accepts(op.entry, json)) {
           this.#flush();
           if (this.#key.counter >= this.deps.maxFramesPerKey) await this.#rotateNow('frame_limit');

@@ -65,6 +65,26 @@ export function busContract(name: string, harness: BusHarness): void {
       expect(await bus.head(t)).toEqual({ epoch: seen[0]!.epoch, seq: 10 });
     });
 
+    it('carries each event as its JSON, live and from history', async () => {
+      const bus = await make();
+      const t = topic();
+      const seen: BusEntry[] = [];
+      await bus.subscribe(t, (entry) => seen.push(entry));
+      // what a naive slice or re-encoding would break: quotes, braces, a key named like the
+      // notification's own field, non-ASCII
+      const tricky = { note: 'say "hi" }, {"event":1} café 🍜', nested: { list: [1, { a: null }], event: { x: 2 } } };
+      const events = [makeEvent(t, undefined, tricky), makeEvent(t)];
+      await bus.publish(events);
+      await until(() => seen.length >= 2);
+      const head = await bus.head(t);
+      const history = await bus.history(t, { epoch: head.epoch, seq: 0 });
+      expect(history.recovered).toBe(true);
+      for (const entries of [seen, history.recovered ? history.entries : []]) {
+        expect(entries.map((e) => e.json)).toEqual(events.map((e) => JSON.stringify(e)));
+        expect(entries.map((e) => e.event)).toEqual(events);
+      }
+    });
+
     it('keeps one sequence per topic when a batch mixes topics', async () => {
       const bus = await make();
       const [a, b] = [topic(), topic()];

@@ -26,6 +26,12 @@ export interface BusEntry {
   epoch: string;
   seq: number;
   event: DomainEvent;
+  /**
+   * The event as JSON, as the bus carries it (JSON.stringify(event)): the hub frames it as is
+   * instead of serializing every entry again, and the memory bus keeps only this string in its
+   * history (one flat string per entry, not the event's object graph, for the GC to copy and mark).
+   */
+  json: string;
 }
 
 export interface PublishResult {

@@ -9,11 +9,17 @@ export interface RetentionOptions {
   dedupeWindow: number;
 }
 
+/** A retained entry: the event only as its JSON (the topic and epoch are the log's). */
+interface StoredEntry {
+  seq: number;
+  json: string;
+}
+
 interface TopicLog {
   epoch: string;
   seq: number;
   /** retained entries live at entries[offset..]; the prefix is garbage compacted in bulk */
-  entries: BusEntry[];
+  entries: StoredEntry[];
   offset: number;
   /** event ids remembered for dedupe */
   ids: Set<string>;
@@ -55,8 +61,9 @@ export class MemoryBus implements Bus {
         continue;
       }
       log.seq++;
-      const entry: BusEntry = { topic: event.topic, epoch: log.epoch, seq: log.seq, event };
-      this.#append(log, entry);
+      const json = JSON.stringify(event);
+      const entry: BusEntry = { topic: event.topic, epoch: log.epoch, seq: log.seq, event, json };
+      this.#append(log, { seq: log.seq, json }, event.id);
       result.appended++;
       for (const listener of log.listeners) {
         try {
@@ -86,7 +93,11 @@ export class MemoryBus implements Bus {
     return resolveHistory(since, {
       head: { epoch: log.epoch, seq: log.seq },
       firstRetainedSeq,
-      entriesAfter: first ? log.entries.slice(start, start + Math.max(0, limit)) : [],
+      entriesAfter: first
+        ? log.entries
+            .slice(start, start + Math.max(0, limit))
+            .map(({ seq, json }) => ({ topic, epoch: log.epoch, seq, event: JSON.parse(json) as DomainEvent, json }))
+        : [],
     });
   }
 
@@ -122,14 +133,13 @@ export class MemoryBus implements Bus {
     return log;
   }
 
-  #append(log: TopicLog, entry: BusEntry): void {
+  #append(log: TopicLog, entry: StoredEntry, id: string): void {
     log.entries.push(entry);
     if (log.entries.length - log.offset > this.#historyMax) log.offset++;
     if (log.offset >= this.#historyMax) {
       log.entries = log.entries.slice(log.offset);
       log.offset = 0;
     }
-    const id = entry.event.id;
     log.ids.add(id);
     if (log.ring.length < this.#dedupeWindow) {
       log.ring.push(id);

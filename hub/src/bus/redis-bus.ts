@@ -176,7 +176,7 @@ export class RedisBus implements Bus {
       this.#logger?.error({ err: error, channel }, 'malformed bus notification');
       return;
     }
-    feed.push({ topic, epoch: parsed.epoch, seq: parsed.seq, event: parsed.event });
+    feed.push({ topic, epoch: parsed.epoch, seq: parsed.seq, event: parsed.event, json: eventJsonOf(message) });
   }
 
   #keys(topic: string) {
@@ -193,5 +193,15 @@ export class RedisBus implements Bus {
 
 function toEntry(topic: string, epoch: string, [id, fields]: StreamRow): BusEntry {
   const json = fields[fields.indexOf('e') + 1] ?? 'null';
-  return { topic, epoch, seq: Number(id.slice(2)), event: JSON.parse(json) as DomainEvent };
+  return { topic, epoch, seq: Number(id.slice(2)), event: JSON.parse(json) as DomainEvent, json };
+}
+
+/**
+ * The event's JSON inside a notification, as the publish script wrote it: `{"epoch":"…","seq":N,
+ * "event":<json>}`, so it is everything after the first `,"event":` (the epoch is base36 and hex,
+ * the seq digits) up to the closing brace.
+ */
+const EVENT_FIELD = ',"event":';
+function eventJsonOf(message: string): string {
+  return message.slice(message.indexOf(EVENT_FIELD) + EVENT_FIELD.length, -1);
 }
