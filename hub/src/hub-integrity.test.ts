@@ -80,7 +80,12 @@ async function throughProxy(
   client.subscribe(topic);
   await until(() => client.seen.subscribed.length === 1);
   const events = Array.from({ length: 5 }, (_, i) => makeEvent(topic, `${topic}-${i}`));
-  for (let i = 0, b = 0; b < batches.length; i += batches[b]!, b++) await bus.publish(events.slice(i, i + batches[b]!));
+  for (let i = 0, b = 0; b < batches.length; i += batches[b]!, b++) {
+    await bus.publish(events.slice(i, i + batches[b]!));
+    // notifications that reach the hub in one socket read share a frame: wait for this call's
+    // frame before the next call, so frame numbers match calls on a loaded machine too
+    await until(() => topicFrameNo > b, 5_000, `frame ${b + 1} at the proxy`);
+  }
   await until(() => client.seen.events.length >= 5, 5_000, 'five events through the proxy');
   await new Promise((r) => setTimeout(r, 50));
   client.close();
