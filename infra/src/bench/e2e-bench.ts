@@ -31,7 +31,8 @@ import { BusWatch } from './e2e-stages.ts';
 /**
  * `npm run bench:e2e`: order committed through the api → decrypted on subscribed terminals, on the
  * embedded path (in-process bus) and with the Redis bus, each on a freshly booted embedded system.
- * The server parts share one process (as `npm start` runs them); the terminals and the order load
+ * The server parts share one process as `npm start` runs them (the api on a worker thread, the
+ * rest on the main thread); the terminals and the order load
  * each run in their own process. Knobs: BENCH_RATE, BENCH_TERMINALS, BENCH_BRANCHES,
  * BENCH_DURATION (s), BENCH_WARMUP (s), BENCH_BUSES (memory,redis), BENCH_TERMINAL_PROCS (child processes
  * the terminals are spread over, default 1), BENCH_PG_STATEMENTS (0 turns

@@ -16,6 +16,7 @@ export function printBanner(info: {
     ...info.urls.map(([label, url]) => `  ${label.padEnd(22)} ${url}`),
     `  ${'Postgres'.padEnd(22)} ${info.databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
     `  ${'Bus'.padEnd(22)} ${info.config.BUS_DRIVER}${info.redisUrl ? ` (${info.redisUrl})` : ''}`,
+    `  ${'Api runs on'.padEnd(22)} ${info.config.API_THREAD === 'worker' ? 'a worker thread of its own' : 'the main thread'} (API_THREAD=${info.config.API_THREAD})`,
     '',
     `Sign in on /pair as any demo staff member (e.g. manager@demo-bistro.test, merchant demo-bistro) with PIN ${DEMO_STAFF_PIN},`,
     'or paste one of these tokens (Authorization: Bearer <token> for the api):',

@@ -23,7 +23,7 @@ afterAll(async () => {
   }
 });
 
-async function startCommand(args: string[]): Promise<Started> {
+async function startCommand(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), 'commerce-start-'));
   // 0: each part takes a port from the OS as it binds (one picked free beforehand can be taken by
   // another test file in the meantime); the banner prints where each one listens
@@ -37,6 +37,7 @@ async function startCommand(args: string[]): Promise<Started> {
       DATA_DIR: dataDir,
       SEED_RETAIL_PRODUCTS: '300',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,6 +141,30 @@ const PAGES: Array<[path: string, contentType: RegExp, body: RegExp]> = [
   ['/docs', /^text\/html/, /openapi\.json/],
 ];
 
+/**
+ * The storefront's search API answers through the api's port: with API_THREAD=worker the api thread
+ * forwards it to the search index in the main thread, with main it is mounted in place.
+ */
+async function searchesTheCatalog(output: string) {
+  const storefront = printedUrls(output).get('/stores/demo-market');
+  expect(storefront, output).toBeDefined();
+  const url = `${storefront}/search?q=*&facet_by=category&per_page=5`;
+  let body: { found?: number; hits?: Array<{ document: { name?: string } }>; facet_counts?: unknown[] } = {};
+  // capture indexes the seeded catalog as it starts: wait for it to be searchable
+  for (let i = 0; i < 150 && !(body.found && body.found > 0); i++) {
+    const response = await fetch(url);
+    expect(response.status, url).toBe(200);
+    body = (await response.json()) as typeof body;
+    if (!body.found) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(body.found).toBeGreaterThan(0);
+  expect(body.hits?.length).toBe(5);
+  expect(typeof body.hits?.[0]?.document.name).toBe('string');
+  expect(body.facet_counts?.length).toBe(1);
+  const bad = await fetch(`${storefront}/search?q=x&per_page=101`);
+  expect(bad.status).toBe(400);
+}
+
 describe('npm start', () => {
   let run: Started;
   beforeAll(async () => {
@@ -188,6 +213,11 @@ describe('npm start', () => {
     expect(Object.keys(spec.paths ?? {})).toContain('/orders');
   });
 
+  it('answers the storefront search through the api thread', async () => {
+    expect(run.output()).toMatch(/Api runs on\s+a worker thread of its own \(API_THREAD=worker\)\n/);
+    await searchesTheCatalog(run.output());
+  });
+
   it('stops cleanly on SIGTERM: exit 0, Postgres and every child process gone', async () => {
     await stopsCleanly(run, 'SIGTERM');
   });
@@ -196,7 +226,8 @@ describe('npm start', () => {
 describe('npm start -- --with-redis', () => {
   let run: Started;
   beforeAll(async () => {
-    run = await startCommand(['--with-redis']);
+    // and the api on the main thread with the other parts (API_THREAD=main)
+    run = await startCommand(['--with-redis'], { API_THREAD: 'main' });
   }, 100_000);
 
   it('fans out through its own redis-server and stops it, with Postgres, on SIGINT (Ctrl-C)', async () => {
@@ -220,6 +251,8 @@ describe('npm start -- --with-redis', () => {
     expect(hubMetrics, run.output()).toBeDefined();
     const health = await fetch(new URL('/health', hubMetrics));
     expect(health.status).toBe(200);
+    expect(run.output()).toMatch(/Api runs on\s+the main thread \(API_THREAD=main\)\n/);
+    await searchesTheCatalog(run.output());
     await stopsCleanly(run, 'SIGINT', [redisPid]);
     expect(isAlive(redisPid)).toBe(false);
   });
