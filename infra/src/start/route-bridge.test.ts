@@ -114,7 +114,9 @@ describe('route bridge', () => {
   it('answers many requests in flight each with its own answer', async () => {
     const { outer } = bridge(served());
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => Promise.resolve(outer.request(`/search/c${i}?q=${i}`)).then((r) => r.json())),
+      Array.from({ length: 50 }, (_, i) =>
+        Promise.resolve(outer.request(`/search/c${i}?q=${i}`)).then((r) => r.json()),
+      ),
     );
     expect(answers).toEqual(Array.from({ length: 50 }, (_, i) => ({ collection: `c${i}`, q: String(i) })));
   });
