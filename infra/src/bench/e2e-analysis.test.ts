@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, apiTail } from './e2e-analysis.ts';
+import { analyze, apiTail, SATURATED_SHARE, saturationWarning } from './e2e-analysis.ts';
 import { type OrderRecord, parseServerTiming } from './e2e-protocol.ts';
 
 const order = (id: string, sentAt: number, stationIds: string[], measured = true): OrderRecord => ({
@@ -148,5 +148,14 @@ describe('the api tail', () => {
     );
     expect(apiTail(withTotal)!.middlewareMs).toBe(1);
     expect(apiTail(orders.map((o) => ({ ...o, server: null })))).toBeNull();
+  });
+});
+
+describe('saturation warning', () => {
+  it('warns from SATURATED_SHARE of the cores busy, with the share, and not below it', () => {
+    expect(saturationWarning(1.93, 2)).toMatch(/^ {2}saturated: 97% of the 2 cores were busy/);
+    expect(saturationWarning(SATURATED_SHARE * 4, 4)).toMatch(/85% of the 4 cores/);
+    expect(saturationWarning(1.6, 2)).toBeNull();
+    expect(saturationWarning(Number.NaN, 2)).toBeNull();
   });
 });

@@ -164,3 +164,20 @@ export function analyze(
     busToDecrypted: summarize(busToDecrypted),
   };
 }
+
+/** Busy share of the machine's cores above which the latencies mostly measure waiting for a core. */
+export const SATURATED_SHARE = 0.85;
+
+/**
+ * A warning when the machine was (nearly) saturated during the load, else null: every part, Postgres,
+ * the terminals and the load share its cores, so past this point a latency percentile says more
+ * about the machine than about the system.
+ */
+export function saturationWarning(busyCores: number, cores: number): string | null {
+  const share = busyCores / cores;
+  if (!(share >= SATURATED_SHARE)) return null;
+  return (
+    `  saturated: ${Math.round(share * 100)}% of the ${cores} cores were busy, so the latencies above are mostly` +
+    ' queueing for a core; rerun on a quieter or bigger machine, or with a lower BENCH_RATE, to see the system'
+  );
+}

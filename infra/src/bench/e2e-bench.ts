@@ -11,7 +11,7 @@ import { parsePgSettings } from '../postgres/pg-settings.ts';
 import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
-import { type ApiTail, analyze, type E2eResult } from './e2e-analysis.ts';
+import { type ApiTail, analyze, type E2eResult, saturationWarning } from './e2e-analysis.ts';
 import { TerminalFleet } from './e2e-fleet.ts';
 import { fmtLoop, type LoopDelay, watchEventLoop } from './e2e-loop.ts';
 import {
@@ -327,6 +327,7 @@ function report(run: Run): void {
         ` terminals ${perOrder(run.cpu.terminals)} ms (${(r.deliveries / Math.max(1, r.orders)).toFixed(1)} deliveries per order), load ${perOrder(run.cpu.load)} ms`,
       `  machine: ${(run.cpu.machineBusy / run.cpu.seconds).toFixed(2)} of ${cpus().length} cores busy during the load, of which` +
         ` ${(ours / run.cpu.seconds).toFixed(2)} ours and ${(Math.max(0, run.cpu.machineBusy - ours) / run.cpu.seconds).toFixed(2)} other work on the machine`,
+      ...[saturationWarning(run.cpu.machineBusy / run.cpu.seconds, cpus().length)].filter((w) => w !== null),
     ].join('\n'),
   );
 }
