@@ -1,5 +1,6 @@
 import type { DomainEvent, Logger } from '@commerce/common';
 import type { Bus, BusEntry, BusListener, HistoryResult, PublishResult, TopicPosition } from './bus.ts';
+import { ByteLog } from './byte-log.ts';
 import { newEpoch, resolveHistory } from './history-window.ts';
 
 export interface RetentionOptions {
@@ -9,18 +10,11 @@ export interface RetentionOptions {
   dedupeWindow: number;
 }
 
-/** A retained entry: the event only as its JSON (the topic and epoch are the log's). */
-interface StoredEntry {
-  seq: number;
-  json: string;
-}
-
 interface TopicLog {
   epoch: string;
   seq: number;
-  /** retained entries live at entries[offset..]; the prefix is garbage compacted in bulk */
-  entries: StoredEntry[];
-  offset: number;
+  /** the retained events' JSON, oldest first, off the heap; the newest has seq `seq`, so seqs follow */
+  history: ByteLog;
   /** event ids remembered for dedupe */
   ids: Set<string>;
   /** the same ids in a ring, oldest at ringNext once full: O(1) eviction (a Map's keys().next()
@@ -33,6 +27,8 @@ interface TopicLog {
 /**
  * The embedded bus: history, dedupe and fan-out in this process. Listeners are called
  * synchronously inside publish(), in seq order; a listener that throws is logged and skipped.
+ * Each topic's history is kept as UTF-8 bytes off the JS heap (ByteLog), so retaining it costs
+ * the garbage collector next to nothing; history() decodes what it returns.
  */
 export class MemoryBus implements Bus {
   readonly #topics = new Map<string, TopicLog>();
@@ -63,7 +59,7 @@ export class MemoryBus implements Bus {
       log.seq++;
       const json = JSON.stringify(event);
       const entry: BusEntry = { topic: event.topic, epoch: log.epoch, seq: log.seq, event, json };
-      this.#append(log, { seq: log.seq, json }, event.id);
+      this.#append(log, json, event.id);
       result.appended++;
       for (const listener of log.listeners) {
         try {
@@ -87,18 +83,21 @@ export class MemoryBus implements Bus {
   async history(topic: string, since: TopicPosition, limit = 1000): Promise<HistoryResult> {
     const log = this.#topics.get(topic);
     if (!log) return resolveHistory(since, { head: { epoch: '', seq: 0 }, firstRetainedSeq: 0, entriesAfter: [] });
-    const first = log.entries[log.offset];
-    const firstRetainedSeq = first ? first.seq : 0;
-    const start = log.offset + Math.max(0, since.seq + 1 - firstRetainedSeq);
-    return resolveHistory(since, {
-      head: { epoch: log.epoch, seq: log.seq },
-      firstRetainedSeq,
-      entriesAfter: first
-        ? log.entries
-            .slice(start, start + Math.max(0, limit))
-            .map(({ seq, json }) => ({ topic, epoch: log.epoch, seq, event: JSON.parse(json) as DomainEvent, json }))
-        : [],
-    });
+    const retained = log.history.length;
+    const firstRetainedSeq = retained > 0 ? log.seq - retained + 1 : 0;
+    const entriesAfter: BusEntry[] = [];
+    const start = Math.max(0, since.seq + 1 - firstRetainedSeq);
+    for (let i = start; retained > 0 && i < Math.min(retained, start + Math.max(0, limit)); i++) {
+      const json = log.history.at(i);
+      entriesAfter.push({
+        topic,
+        epoch: log.epoch,
+        seq: firstRetainedSeq + i,
+        event: JSON.parse(json) as DomainEvent,
+        json,
+      });
+    }
+    return resolveHistory(since, { head: { epoch: log.epoch, seq: log.seq }, firstRetainedSeq, entriesAfter });
   }
 
   async head(topic: string): Promise<TopicPosition> {
@@ -121,8 +120,7 @@ export class MemoryBus implements Bus {
       log = {
         epoch: newEpoch(),
         seq: 0,
-        entries: [],
-        offset: 0,
+        history: new ByteLog(),
         ids: new Set(),
         ring: [],
         ringNext: 0,
@@ -133,13 +131,9 @@ export class MemoryBus implements Bus {
     return log;
   }
 
-  #append(log: TopicLog, entry: StoredEntry, id: string): void {
-    log.entries.push(entry);
-    if (log.entries.length - log.offset > this.#historyMax) log.offset++;
-    if (log.offset >= this.#historyMax) {
-      log.entries = log.entries.slice(log.offset);
-      log.offset = 0;
-    }
+  #append(log: TopicLog, json: string, id: string): void {
+    log.history.push(json);
+    if (log.history.length > this.#historyMax) log.history.shift();
     log.ids.add(id);
     if (log.ring.length < this.#dedupeWindow) {
       log.ring.push(id);
