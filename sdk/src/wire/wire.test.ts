@@ -25,7 +25,7 @@ import {
   type Transcript,
   verifyTranscript,
 } from './crypto.ts';
-import { clientMessageSchema, serverMessageSchema } from './messages.ts';
+import { clientMessageSchema, domainEventSchema, serverMessageSchema } from './messages.ts';
 import { VECTOR } from './test-vectors.ts';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -236,6 +236,28 @@ describe('message schemas', () => {
         recovery: { recovered: false, reason: 'trimmed' },
       }),
     ).toBeTruthy();
+  });
+
+  it('accept an event whose entity is any object, as is (not copied), and reject one whose entity is not', () => {
+    const event = {
+      v: 1,
+      type: 'order.created',
+      id: 'o:1:0/1',
+      merchantId: '1',
+      topic: 'm:1:b:2:orders',
+      entity: { id: '1', lines: [{ sku: 'A', qty: 2 }], note: null },
+      position: '0/1',
+      occurredAt: 1,
+      later: 'fields a newer hub adds',
+    };
+    const parsed = domainEventSchema.parse(event);
+    expect(parsed.entity).toBe(event.entity);
+    expect(parsed).toEqual(event);
+    for (const entity of [null, [], ['a'], 'order', 3, undefined]) {
+      expect(domainEventSchema.safeParse({ ...event, entity }).success, JSON.stringify(entity)).toBe(false);
+    }
+    expect(domainEventSchema.safeParse({ ...event, v: 2 }).success).toBe(false);
+    expect(domainEventSchema.safeParse({ ...event, occurredAt: '1' }).success).toBe(false);
   });
 });
 
