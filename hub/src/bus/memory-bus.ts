@@ -2,6 +2,7 @@ import type { DomainEvent, Logger } from '@commerce/common';
 import type { Bus, BusEntry, BusListener, HistoryResult, PublishResult, TopicPosition } from './bus.ts';
 import { ByteLog } from './byte-log.ts';
 import { newEpoch, resolveHistory } from './history-window.ts';
+import { IdWindow } from './id-window.ts';
 
 export interface RetentionOptions {
   /** entries kept per topic; older ones are trimmed */
@@ -15,20 +16,16 @@ interface TopicLog {
   seq: number;
   /** the retained events' JSON, oldest first, off the heap; the newest has seq `seq`, so seqs follow */
   history: ByteLog;
-  /** event ids remembered for dedupe */
-  ids: Set<string>;
-  /** the same ids in a ring, oldest at ringNext once full: O(1) eviction (a Map's keys().next()
-   * walks past every deleted slot and grew to seconds per 200k events) */
-  ring: string[];
-  ringNext: number;
+  /** the last dedupeWindow event ids, for dedupe (off the heap too) */
+  ids: IdWindow;
   listeners: Set<BusListener>;
 }
 
 /**
  * The embedded bus: history, dedupe and fan-out in this process. Listeners are called
  * synchronously inside publish(), in seq order; a listener that throws is logged and skipped.
- * Each topic's history is kept as UTF-8 bytes off the JS heap (ByteLog), so retaining it costs
- * the garbage collector next to nothing; history() decodes what it returns.
+ * Each topic's history and dedupe ids are kept as UTF-8 bytes off the JS heap (ByteLog, IdWindow),
+ * so retaining them costs the garbage collector next to nothing; history() decodes what it returns.
  */
 export class MemoryBus implements Bus {
   readonly #topics = new Map<string, TopicLog>();
@@ -121,9 +118,7 @@ export class MemoryBus implements Bus {
         epoch: newEpoch(),
         seq: 0,
         history: new ByteLog(),
-        ids: new Set(),
-        ring: [],
-        ringNext: 0,
+        ids: new IdWindow(this.#dedupeWindow),
         listeners: new Set(),
       };
       this.#topics.set(topic, log);
@@ -135,12 +130,5 @@ export class MemoryBus implements Bus {
     log.history.push(json);
     if (log.history.length > this.#historyMax) log.history.shift();
     log.ids.add(id);
-    if (log.ring.length < this.#dedupeWindow) {
-      log.ring.push(id);
-      return;
-    }
-    log.ids.delete(log.ring[log.ringNext]!);
-    log.ring[log.ringNext] = id;
-    log.ringNext = (log.ringNext + 1) % this.#dedupeWindow;
   }
 }
