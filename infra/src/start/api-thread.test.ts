@@ -82,6 +82,22 @@ describe('the api thread', () => {
     await thread.stop(); // a second stop is harmless
   }, 60_000);
 
+  it('reports a thread that dies after it listened through onFatal, once, and still stops', async () => {
+    const fatal: Error[] = [];
+    const thread = await startApiThread({
+      settings: settings(0),
+      served: served(),
+      logger,
+      onFatal: (error) => fatal.push(error),
+      entry: new URL('./dying-api-worker.fixture.ts', import.meta.url),
+    });
+    expect(thread.port).toBe(1);
+    for (let i = 0; i < 250 && fatal.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fatal.map((e) => e.message)).toEqual(['the api thread exited (3)']);
+    await thread.stop();
+    expect(fatal).toHaveLength(1);
+  }, 60_000);
+
   it('rejects with the reason when the api cannot listen, and reports nothing as fatal', async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));

@@ -46,12 +46,14 @@ export async function startApiThread(deps: {
   served: Hono;
   logger: Logger;
   onFatal: (error: Error) => void;
+  /** the module the thread runs (api-worker.ts; a test gives its own) */
+  entry?: URL;
 }): Promise<ApiThread> {
   const channel = new MessageChannel();
   serveRoutes(deps.served, channel.port1);
   const data: ApiWorkerData = { ...deps.settings, forwarded: routesOf(deps.served), bridge: channel.port2 };
   const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
-    workerData: { entry: new URL('./api-worker.ts', import.meta.url).href, ...data },
+    workerData: { entry: (deps.entry ?? new URL('./api-worker.ts', import.meta.url)).href, ...data },
     transferList: [channel.port2],
     resourceLimits: youngGeneration(),
   });

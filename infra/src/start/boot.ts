@@ -20,6 +20,8 @@ export interface BootOptions {
   say?: (line: string) => void;
   /** extra Postgres server settings (the e2e bench loads pg_stat_statements) */
   pgSettings?: Record<string, string>;
+  /** a part died after it started (the api thread): the caller decides, e.g. stop everything */
+  onFatal?: (error: Error) => void;
 }
 
 export interface BootedSystem extends RunningSystem {
@@ -85,7 +87,16 @@ export async function bootEmbeddedSystem(options: BootOptions): Promise<BootedSy
       auth: await ensureKeyPair(`${dataDir}/keys`, 'auth-jwt'),
       hub: await ensureKeyPair(`${dataDir}/keys`, 'hub-signing'),
     };
-    const system = await startSystem({ config, databaseUrl, sql, demo, keys, redisUrl, logger });
+    const system = await startSystem({
+      config,
+      databaseUrl,
+      sql,
+      demo,
+      keys,
+      redisUrl,
+      logger,
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    });
     stops.push(['system', () => system.stop()]);
     return { ...system, databaseUrl, redisUrl, sql, demo, keys, stop };
   } catch (error) {

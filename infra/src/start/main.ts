@@ -54,6 +54,12 @@ try {
     fresh: args.has('--fresh'),
     onSeedProgress: (done, total, stage) => bar.update(done, total, stage),
     say: (line) => console.log(line),
+    // the api thread died: say so and stop everything rather than keep running without an api
+    onFatal: (error) => {
+      log.fatal({ err: error }, 'a part stopped');
+      console.error(`${error.message}: stopping`);
+      void shutdown('fatal', 1);
+    },
   });
   const system = await booting;
   bar.stop();
