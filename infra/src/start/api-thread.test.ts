@@ -51,15 +51,23 @@ function served() {
 
 const logger = createLogger('test', 'silent');
 
+/** Starts a thread on `apiPort` (0: any) and gathers what it reports as fatal. */
+function start(apiPort: number, entry?: URL) {
+  const fatal: Error[] = [];
+  const started = startApiThread({
+    settings: settings(apiPort),
+    served: served(),
+    logger,
+    onFatal: (error) => fatal.push(error),
+    ...(entry ? { entry } : {}),
+  });
+  return { started, fatal };
+}
+
 describe('the api thread', () => {
   it('answers the api, the terminal pages and the forwarded routes, and stops without a fatal report', async () => {
-    const fatal: Error[] = [];
-    const thread = await startApiThread({
-      settings: settings(0),
-      served: served(),
-      logger,
-      onFatal: (error) => fatal.push(error),
-    });
+    const { started, fatal } = start(0);
+    const thread = await started;
     const base = `http://127.0.0.1:${thread.port}`;
     try {
       expect(thread.port).toBeGreaterThan(0);
@@ -83,14 +91,8 @@ describe('the api thread', () => {
   }, 60_000);
 
   it('reports a thread that dies after it listened through onFatal, once, and still stops', async () => {
-    const fatal: Error[] = [];
-    const thread = await startApiThread({
-      settings: settings(0),
-      served: served(),
-      logger,
-      onFatal: (error) => fatal.push(error),
-      entry: new URL('./dying-api-worker.fixture.ts', import.meta.url),
-    });
+    const { started, fatal } = start(0, new URL('./dying-api-worker.fixture.ts', import.meta.url));
+    const thread = await started;
     expect(thread.port).toBe(1);
     for (let i = 0; i < 250 && fatal.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fatal.map((e) => e.message)).toEqual(['the api thread exited (3)']);
@@ -102,11 +104,9 @@ describe('the api thread', () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
     const port = (taken.address() as { port: number }).port;
-    const fatal: Error[] = [];
     try {
-      await expect(
-        startApiThread({ settings: settings(port), served: served(), logger, onFatal: (error) => fatal.push(error) }),
-      ).rejects.toThrow(/EADDRINUSE/);
+      const { started, fatal } = start(port);
+      await expect(started).rejects.toThrow(/EADDRINUSE/);
       expect(fatal).toEqual([]);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
