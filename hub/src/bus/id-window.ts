@@ -18,9 +18,8 @@ export class IdWindow {
   readonly #ids = new ByteLog(1024, 64 * 1024);
   /** hashes in arrival order from #start, wrapping; grows by doubling up to `size` */
   #hashes = new Int32Array(16);
-  /** ring slot of the oldest id */
+  /** ring slot of the oldest id; as many hashes follow it as #ids holds */
   #start = 0;
-  #length = 0;
   readonly #counts = new Map<number, number>();
 
   constructor(
@@ -31,7 +30,7 @@ export class IdWindow {
   }
 
   get length(): number {
-    return this.#length;
+    return this.#ids.length;
   }
 
   has(id: string): boolean {
@@ -39,7 +38,7 @@ export class IdWindow {
     if (!this.#counts.has(h)) return false;
     // newest first: an event sent again (a capture restart) is usually a recent one
     const cap = this.#hashes.length;
-    for (let k = this.#length - 1; k >= 0; k--) {
+    for (let k = this.length - 1; k >= 0; k--) {
       if (this.#hashes[(this.#start + k) % cap] === h && this.#ids.at(k) === id) return true;
     }
     return false;
@@ -47,18 +46,17 @@ export class IdWindow {
 
   /** Remembers `id` (the caller checked has() first), forgetting the oldest when full. */
   add(id: string): void {
-    if (this.#length === this.size) this.#evictOldest();
-    else if (this.#length === this.#hashes.length) this.#grow();
+    if (this.length === this.size) this.#evictOldest();
+    else if (this.length === this.#hashes.length) this.#grow();
     const h = this.hash(id);
-    this.#hashes[(this.#start + this.#length) % this.#hashes.length] = h;
-    this.#length++;
+    this.#hashes[(this.#start + this.length) % this.#hashes.length] = h;
     this.#counts.set(h, (this.#counts.get(h) ?? 0) + 1);
     this.#ids.push(id);
   }
 
   #grow(): void {
     const grown = new Int32Array(Math.min(this.size, this.#hashes.length * 2));
-    for (let k = 0; k < this.#length; k++) grown[k] = this.#hashes[(this.#start + k) % this.#hashes.length]!;
+    for (let k = 0; k < this.length; k++) grown[k] = this.#hashes[(this.#start + k) % this.#hashes.length]!;
     this.#hashes = grown;
     this.#start = 0;
   }
@@ -69,7 +67,6 @@ export class IdWindow {
     if (left === 0) this.#counts.delete(h);
     else this.#counts.set(h, left);
     this.#start = (this.#start + 1) % this.#hashes.length;
-    this.#length--;
     this.#ids.shift();
   }
 }

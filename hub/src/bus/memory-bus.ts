@@ -84,7 +84,8 @@ export class MemoryBus implements Bus {
     const firstRetainedSeq = retained > 0 ? log.seq - retained + 1 : 0;
     const entriesAfter: BusEntry[] = [];
     const start = Math.max(0, since.seq + 1 - firstRetainedSeq);
-    for (let i = start; retained > 0 && i < Math.min(retained, start + Math.max(0, limit)); i++) {
+    const end = Math.min(retained, start + Math.max(0, limit));
+    for (let i = start; i < end; i++) {
       const json = log.history.at(i);
       entriesAfter.push({
         topic,
