@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, apiTail, SATURATED_SHARE, saturationWarning } from './e2e-analysis.ts';
+import { analyze, apiTail, gcTail, SATURATED_SHARE, saturationWarning } from './e2e-analysis.ts';
+import type { Delivery } from './e2e-protocol.ts';
 import { type OrderRecord, parseServerTiming } from './e2e-protocol.ts';
 
 const order = (id: string, sentAt: number, stationIds: string[], measured = true): OrderRecord => ({
@@ -148,6 +149,42 @@ describe('the api tail', () => {
     );
     expect(apiTail(withTotal)!.middlewareMs).toBe(1);
     expect(apiTail(orders.map((o) => ({ ...o, server: null })))).toBeNull();
+  });
+});
+
+describe('the tail against GC pauses', () => {
+  // 100 orders sent 10 ms apart, each decrypted 5 ms later; o30 and its kitchen ticket arrive 60 and
+  // 50 ms after it was sent, the slowest two (the 1% tail of 101 deliveries is its 2 slowest)
+  const orders = Array.from({ length: 100 }, (_, i) => order(`o${i}`, i * 10, []));
+  const deliveries: Delivery[] = orders.map((o) => ({
+    key: `o:${o.id}`,
+    at: [o.sentAt + 5],
+    terminals: ['pos1'],
+    committedAt: null,
+  }));
+  deliveries[30] = { ...deliveries[30]!, at: [300 + 60] };
+  deliveries.push({ key: 'k:o30:S1', at: [300 + 50], terminals: ['kds1'], committedAt: null });
+
+  it('counts the slowest 1% of deliveries whose path a long pause of the server or the terminals overlapped', () => {
+    const tail = gcTail(orders, deliveries, {
+      // inside o30's path (300..360) but not its ticket's (300..350); and one on a fast delivery only
+      server: [
+        { at: 352, ms: 6 },
+        { at: 500, ms: 20 },
+      ],
+      // inside both
+      terminals: [{ at: 310, ms: 8 }],
+    })!;
+    expect(tail).toEqual({ deliveries: 2, fromMs: 50, server: 1, terminals: 2, either: 2 });
+  });
+
+  it('does not count a pause that ends when the path starts, or one after it; skips warm-up orders', () => {
+    const tail = gcTail(orders, deliveries, { server: [{ at: 290, ms: 10 }], terminals: [{ at: 361, ms: 30 }] })!;
+    expect(tail).toMatchObject({ deliveries: 2, server: 0, terminals: 0, either: 0 });
+    // o30 in warm-up: its two deliveries are not counted, and the tail of the 99 left is one ordinary one
+    const warm = orders.map((o) => (o.id === 'o30' ? { ...o, measured: false } : o));
+    expect(gcTail(warm, deliveries, { server: [], terminals: [] })).toMatchObject({ deliveries: 1, fromMs: 5 });
+    expect(gcTail(orders, [], { server: [], terminals: [] })).toBeNull();
   });
 });
 

@@ -165,6 +165,62 @@ export function analyze(
   };
 }
 
+/** A pause of a process's garbage collector, as e2e-loop records the long ones (wall-clock ms). */
+export interface GcPause {
+  at: number;
+  ms: number;
+}
+
+export interface GcTail {
+  /** the slowest 1% of deliveries (request sent → decrypted) */
+  deliveries: number;
+  /** from at least this latency (their p99) */
+  fromMs: number;
+  /** of them, those whose path overlapped a recorded pause of the server's main thread */
+  server: number;
+  /** ... of a terminals process */
+  terminals: number;
+  /** ... of either */
+  either: number;
+}
+
+/**
+ * How many of the slowest 1% of deliveries had a long garbage-collection pause (e2e-loop keeps those
+ * of 5 ms or more) of the server's main thread or of a terminals process inside their path (request
+ * sent → decrypted). When most do, the tail is the collectors' pauses, not queueing in the parts.
+ */
+export function gcTail(
+  orders: readonly OrderRecord[],
+  deliveries: readonly Delivery[],
+  pauses: { server: readonly GcPause[]; terminals: readonly GcPause[] },
+): GcTail | null {
+  const sentAt = new Map(orders.filter((o) => o.measured).map((o) => [o.id, o.sentAt]));
+  const paths: Array<{ from: number; to: number }> = [];
+  for (const delivery of deliveries) {
+    // o:<order id> or k:<order id>:<station id>
+    const from = sentAt.get(delivery.key.split(':')[1] ?? '');
+    if (from !== undefined) for (const at of delivery.at) paths.push({ from, to: at });
+  }
+  if (paths.length === 0) return null;
+  paths.sort((a, b) => a.to - a.from - (b.to - b.from));
+  // nearest rank, as percentile() takes p99: the first of the tail is the p99
+  const tail = paths.slice(Math.max(0, Math.ceil(paths.length * 0.99) - 1));
+  const overlaps = (list: readonly GcPause[], p: { from: number; to: number }) =>
+    list.some((g) => g.at < p.to && g.at + g.ms > p.from);
+  let server = 0;
+  let terminals = 0;
+  let either = 0;
+  for (const path of tail) {
+    const s = overlaps(pauses.server, path);
+    const t = overlaps(pauses.terminals, path);
+    if (s) server++;
+    if (t) terminals++;
+    if (s || t) either++;
+  }
+  const first = tail[0]!;
+  return { deliveries: tail.length, fromMs: first.to - first.from, server, terminals, either };
+}
+
 /** Busy share of the machine's cores above which the latencies mostly measure waiting for a core. */
 export const SATURATED_SHARE = 0.85;
 

@@ -11,7 +11,7 @@ import { parsePgSettings } from '../postgres/pg-settings.ts';
 import { fmtMs, type LatencySummary } from '../simulate/latency.ts';
 import { bootEmbeddedSystem } from '../start/boot.ts';
 import { startConfigSchema } from '../start/config.ts';
-import { type ApiTail, analyze, type E2eResult, saturationWarning } from './e2e-analysis.ts';
+import { type ApiTail, analyze, type E2eResult, type GcTail, gcTail, saturationWarning } from './e2e-analysis.ts';
 import { TerminalFleet } from './e2e-fleet.ts';
 import { fmtLoop, type LoopDelay, watchEventLoop } from './e2e-loop.ts';
 import {
@@ -84,6 +84,8 @@ interface Run {
   /** pg_stat_statements, the CPU profile summary, cdc and search counters */
   details: string[];
   loopDelay: { server: LoopDelay; terminals: LoopDelay };
+  /** the slowest 1% of deliveries against the long GC pauses of the server's main thread and the terminals */
+  gcTail: GcTail | null;
   cpu: {
     server: number;
     postgres: number;
@@ -230,6 +232,10 @@ async function runOnce(bus: 'memory' | 'redis'): Promise<Run> {
       pgActivity,
       details,
       loopDelay: { server: serverLoop, terminals: collected.loopDelay },
+      gcTail: gcTail(done.orders, collected.deliveries, {
+        server: serverLoop.gc.long,
+        terminals: collected.loopDelays.flatMap((l) => l.gc.long),
+      }),
       cpu: {
         server: after.server - before.server,
         postgres: after.postgres.total - before.postgres.total,
@@ -293,6 +299,10 @@ const fmtTail = (t: ApiTail) =>
     ? ' (HTTP, validation, auth, event-loop queues)'
     : ` (of which api middleware: auth, validation ${fmtMs(t.middlewareMs)}; the rest is HTTP and event-loop queues on both sides)`);
 
+const fmtGcTail = (t: GcTail) =>
+  `    its slowest ${t.deliveries} deliveries (≥ ${fmtMs(t.fromMs)} ms): ${t.either} had a GC pause of 5 ms or more inside their path` +
+  ` (server main thread ${t.server}, terminals ${t.terminals}); ${t.deliveries - t.either} none`;
+
 function report(run: Run): void {
   const r = run.result;
   const pct = (s: number) => `${((s / run.cpu.seconds) * 100).toFixed(0)}%`;
@@ -313,6 +323,7 @@ function report(run: Run): void {
       lat('  of which commit → on the bus (capture)', r.commitToBus),
       lat('  and on the bus → decrypted (hub, terminals)', r.busToDecrypted),
       `  event-loop delay: server process ${fmtLoop(run.loopDelay.server)}; terminals process${knobs.BENCH_TERMINAL_PROCS > 1 ? ' (the worst of them)' : ''} ${fmtLoop(run.loopDelay.terminals)}`,
+      ...(run.gcTail ? [fmtGcTail(run.gcTail)] : []),
       `  deliveries: ${r.deliveries}/${r.expectedDeliveries} (terminal, event) pairs, missing ${r.missingDeliveries}, duplicates ${r.duplicates}, unexpected ${r.unexpected}; lost orders ${r.lost}` +
         (r.lostExamples.length ? ` (e.g. ${r.lostExamples.join('; ')})` : ''),
       `  terminals: connected in ${(run.connectMs / 1000).toFixed(1)} s; frames rejected ${run.rejected}, reloads ${run.reloads}, reconnects ${run.disconnects}`,
