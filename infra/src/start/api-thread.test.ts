@@ -52,7 +52,7 @@ function served() {
 const logger = createLogger('test', 'silent');
 
 /** Starts a thread on `apiPort` (0: any) and gathers what it reports as fatal. */
-function start(apiPort: number, entry?: URL) {
+function start(apiPort: number, entry?: URL, maxHeapMb?: number) {
   const fatal: Error[] = [];
   const started = startApiThread({
     settings: settings(apiPort),
@@ -60,6 +60,7 @@ function start(apiPort: number, entry?: URL) {
     logger,
     onFatal: (error) => fatal.push(error),
     ...(entry ? { entry } : {}),
+    ...(maxHeapMb ? { maxHeapMb } : {}),
   });
   return { started, fatal };
 }
@@ -96,6 +97,18 @@ describe('the api thread', () => {
     expect(thread.port).toBe(1);
     for (let i = 0; i < 250 && fatal.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fatal.map((e) => e.message)).toEqual(['the api thread exited (3)']);
+    await thread.stop();
+    expect(fatal).toHaveLength(1);
+  }, 60_000);
+
+  it('caps the thread’s heap at API_THREAD_MAX_HEAP_MB: a thread that runs out is reported once, naming the setting', async () => {
+    const { started, fatal } = start(0, new URL('./leaking-api-worker.fixture.ts', import.meta.url), 96);
+    const thread = await started;
+    for (let i = 0; i < 1500 && fatal.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // the thread says 'error' (out of memory) and then 'exit': one report, the first
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fatal.map((e) => e.message)).toEqual(['the api thread ran out of memory (API_THREAD_MAX_HEAP_MB=96)']);
+    expect((fatal[0]!.cause as { code?: string }).code).toBe('ERR_WORKER_OUT_OF_MEMORY');
     await thread.stop();
     expect(fatal).toHaveLength(1);
   }, 60_000);

@@ -48,15 +48,28 @@ export async function startApiThread(deps: {
   onFatal: (error: Error) => void;
   /** the module the thread runs (api-worker.ts; a test gives its own) */
   entry?: URL;
+  /** cap on the thread's old generation in MB (API_THREAD_MAX_HEAP_MB); 0 or absent: V8's default */
+  maxHeapMb?: number;
 }): Promise<ApiThread> {
+  const maxHeapMb = deps.maxHeapMb ?? 0;
   const channel = new MessageChannel();
   serveRoutes(deps.served, channel.port1);
   const data: ApiWorkerData = { ...deps.settings, forwarded: routesOf(deps.served), bridge: channel.port2 };
   const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
     workerData: { entry: (deps.entry ?? new URL('./api-worker.ts', import.meta.url)).href, ...data },
     transferList: [channel.port2],
-    resourceLimits: youngGeneration(),
+    resourceLimits: { ...youngGeneration(), ...(maxHeapMb > 0 ? { maxOldGenerationSizeMb: maxHeapMb } : {}) },
   });
+  /** the thread's error as said to a human: running out of its heap names the setting */
+  const explain = (error: Error): Error =>
+    (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? new InfraError(
+          'internal',
+          'api.out_of_memory',
+          `the api thread ran out of memory (${maxHeapMb > 0 ? `API_THREAD_MAX_HEAP_MB=${maxHeapMb}` : 'V8’s default heap limit'})`,
+          { cause: error },
+        )
+      : error;
   let stopping = false;
   let exited = false;
   const exit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -67,7 +80,7 @@ export async function startApiThread(deps: {
   const next = () => new Promise<ApiWorkerMessage>((resolve) => messages.push(resolve));
 
   const port = await new Promise<number>((resolve, reject) => {
-    const failed = (error: Error) => reject(error);
+    const failed = (error: Error) => reject(explain(error));
     const early = (code: number) =>
       reject(new InfraError('internal', 'api.thread_exited', `the api thread exited (${code}) before it listened`));
     worker.once('error', failed);
@@ -83,13 +96,18 @@ export async function startApiThread(deps: {
     throw error;
   });
 
-  worker.on('error', (error) => {
-    if (!stopping) deps.onFatal(error);
-  });
+  // a thread that fails says so with 'error' and then 'exit': the first one is reported, once
+  let reported = false;
+  const report = (error: Error) => {
+    if (stopping || reported) return;
+    reported = true;
+    deps.onFatal(error);
+  };
+  worker.on('error', (error) => report(explain(error)));
   worker.once('exit', (code) => {
     exited = true;
     channel.port1.close();
-    if (!stopping) deps.onFatal(new InfraError('internal', 'api.thread_exited', `the api thread exited (${code})`));
+    report(new InfraError('internal', 'api.thread_exited', `the api thread exited (${code})`));
   });
   deps.logger.info({ port }, 'api thread listening');
 

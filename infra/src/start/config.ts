@@ -39,6 +39,11 @@ export const startConfigSchema = defineConfig(
       .describe(
         'where the api runs: a worker thread of its own (its HTTP, validation and GC apart from capture and the hub), or the main thread with the other parts',
       ),
+    API_THREAD_MAX_HEAP_MB: env
+      .int(0, 0, 1_048_576)
+      .describe(
+        'cap on the api thread’s old generation (MB; 0 = V8’s default). An api thread that runs out of it dies alone and npm start stops everything with exit 1, instead of the whole process aborting',
+      ),
     LOG_LEVEL: env.logLevel().describe('log level of every part'),
   }),
 );

@@ -54,7 +54,8 @@ try {
     fresh: args.has('--fresh'),
     onSeedProgress: (done, total, stage) => bar.update(done, total, stage),
     say: (line) => console.log(line),
-    // the api thread died: say so and stop everything rather than keep running without an api
+    // the api thread died or capture stopped: say so and stop everything (exit 1) rather than keep
+    // taking orders no terminal would hear of; on the next start capture resumes from its slot
     onFatal: (error) => {
       log.fatal({ err: error }, 'a part stopped');
       console.error(`${error.message}: stopping`);

@@ -7,6 +7,7 @@ import { type Bus, createBus } from '@commerce/hub/bus';
 import { createSearchService, type SearchService } from '@commerce/search';
 import { createTerminalRoutes } from '@commerce/terminals';
 import type { Sql } from 'postgres';
+import { InfraError } from '../errors.ts';
 import type { DemoIds } from '../seed/demo-seed.ts';
 import { startApiThread } from './api-thread.ts';
 import type { StartConfig } from './config.ts';
@@ -28,7 +29,7 @@ export interface SystemContext {
   keys: { auth: KeyPair; hub: KeyPair };
   redisUrl: string | undefined;
   logger: Logger;
-  /** a part failed after the start (the api thread died); default: logged as fatal */
+  /** a part failed after the start (the api thread died, capture stopped); default: logged as fatal */
   onFatal?: (error: Error) => void;
 }
 
@@ -78,7 +79,14 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
       bus,
       sql,
       sinks: [search.indexer],
-      onFatal: (error) => logger.fatal({ err: error }, 'cdc stopped: a change could not be delivered'),
+      // capture gave up on a change it cannot deliver (it never skips one): without it terminals would
+      // silently stop hearing of new orders, so the caller decides (npm start stops everything)
+      onFatal: (error) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        const stopped = new InfraError('internal', 'cdc.stopped', `capture stopped: ${reason}`, { cause: error });
+        if (ctx.onFatal) ctx.onFatal(stopped);
+        else logger.fatal({ err: error }, stopped.message);
+      },
     });
     await cdc.start();
     stops.push(['cdc', () => cdc.stop()]);
@@ -135,6 +143,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
         served: search.routes,
         logger: logger.child({ part: 'api' }),
         onFatal: ctx.onFatal ?? ((error) => logger.fatal({ err: error }, 'the api thread stopped')),
+        maxHeapMb: config.API_THREAD_MAX_HEAP_MB,
       });
       stops.push(['api', () => thread.stop()]);
       apiPort = thread.port;
