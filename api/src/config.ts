@@ -32,10 +32,13 @@ export const apiConfigSchema = defineConfig(
     API_ORDER_BATCH_MAX: env
       .int(64, 1, 1000)
       .describe('most orders created together in one transaction (group commit; 1 = one transaction per order)'),
-    // 3: measured in the cost probe, 3 batches of ~21 at once made ~25% more orders/s than 4 of 16
-    // (fewer, larger batches pay less per order and collide less on the stock rows)
+    // 2: fewer, larger batches pay less per order and collide less on the stock rows. In the cost
+    // probe 3 batches of ~21 at once made ~25% more orders/s than 4 of 16; bench:api made the same
+    // orders/s with 2 as with 3 (1,252 and 1,441 against 1,266 and 1,367), and in bench:e2e (200
+    // orders/s) 2 had the lower p99 in 6 of 7 interleaved pairs (medians 91 against 113 ms, p50 16
+    // against 19 ms, Postgres 3.08 against 3.17 ms CPU per order; a slow, busy machine)
     API_ORDER_BATCH_IN_FLIGHT: env
-      .int(3, 1, 100)
+      .int(2, 1, 100)
       .describe(
         'most order calls running at once; waiting orders are spread over the free ones (alone while they fit, batched beyond)',
       ),
