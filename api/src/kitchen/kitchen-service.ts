@@ -62,15 +62,17 @@ const toItem = (r: ItemRow): TicketItem => ({
   updated_at: iso(r.updated_at),
 });
 
-async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket[]> {
-  if (tickets.length === 0) return [];
-  const items = await db<ItemRow[]>`
+function itemsOf(db: Db, s: Scope, ticketIds: string[]) {
+  return db<ItemRow[]>`
     select id, ticket_id, order_line_id, name, quantity, note, modifiers, status,
            queued_at, preparing_at, ready_at, served_at, cancelled_at, updated_at
     from kitchen_ticket_items
-    where merchant_id = ${s.merchantId} and ticket_id = any(${tickets.map((t) => t.id)}::bigint[])
+    where merchant_id = ${s.merchantId} and ticket_id = any(${ticketIds}::bigint[])
     order by id`;
-  return tickets.map((t) => ({
+}
+
+function toTicket(t: TicketRow, items: ItemRow[]): Ticket {
+  return {
     id: t.id,
     order_id: t.order_id,
     branch_id: t.branch_id,
@@ -84,7 +86,17 @@ async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket
     recalled_at: iso(t.recalled_at),
     cancelled_at: iso(t.cancelled_at),
     items: items.filter((i) => i.ticket_id === t.id).map(toItem),
-  }));
+  };
+}
+
+async function withItems(db: Db, s: Scope, tickets: TicketRow[]): Promise<Ticket[]> {
+  if (tickets.length === 0) return [];
+  const items = await itemsOf(
+    db,
+    s,
+    tickets.map((t) => t.id),
+  );
+  return tickets.map((t) => toTicket(t, items));
 }
 
 const visible = (s: Scope, t: { branch_id: string; station_id: string }) =>
@@ -114,30 +126,52 @@ export async function listTickets(db: Db, s: Scope, query: TicketQuery): Promise
 }
 
 export async function getTicket(db: Db, s: Scope, id: string, lock = false): Promise<Ticket> {
-  const [row] = await db<TicketRow[]>`
-    select ${TICKET_COLUMNS(db)} from kitchen_tickets where merchant_id = ${s.merchantId} and id = ${id}
-    ${lock ? db`for update` : db``}`;
+  // both reads go out together (pipelined on the connection): one wait instead of two
+  const [[row], items] = await Promise.all([
+    db<TicketRow[]>`
+      select ${TICKET_COLUMNS(db)} from kitchen_tickets where merchant_id = ${s.merchantId} and id = ${id}
+      ${lock ? db`for update` : db``}`,
+    itemsOf(db, s, [id]),
+  ]);
   if (!row || !visible(s, row)) throw notFound('ticket', id);
-  const [ticket] = await withItems(db, s, [row]);
-  return ticket!;
+  return toTicket(row, items);
+}
+
+/** The scope's branches and stations as a condition on a ticket or item row. */
+const inScope = (db: Db, s: Scope) =>
+  db`${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
+     ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}`;
+
+/**
+ * A ticket status change in one statement: the update itself checks the scope and the state it
+ * moves from (so two taps at once cannot both succeed), and only when it changed nothing is the
+ * ticket read to say why (not found, or the illegal transition).
+ */
+async function moveTicket(
+  db: Db,
+  s: Scope,
+  id: string,
+  from: Ticket['status'],
+  verb: 'bump' | 'recall',
+  change: ReturnType<Db>,
+): Promise<Ticket> {
+  const moved = await db`
+    update kitchen_tickets set ${change}
+    where merchant_id = ${s.merchantId} and id = ${id} and status = ${from} ${inScope(db, s)}
+    returning id`;
+  const ticket = await getTicket(db, s, id);
+  if (moved.length === 0) throw illegalTransition('ticket', id, ticket.status, verb);
+  return ticket;
 }
 
 /** open → bumped: the ticket leaves the station's screen. */
-export async function bumpTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
-  const ticket = await getTicket(db, s, id, true);
-  if (ticket.status !== 'open') throw illegalTransition('ticket', id, ticket.status, 'bump');
-  await db`update kitchen_tickets set status = 'bumped', bumped_at = now()
-           where merchant_id = ${s.merchantId} and id = ${id}`;
-  return getTicket(db, s, id);
+export function bumpTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
+  return moveTicket(db, s, id, 'open', 'bump', db`status = 'bumped', bumped_at = now()`);
 }
 
 /** bumped → open: a bumped ticket comes back to the screen. */
-export async function recallTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
-  const ticket = await getTicket(db, s, id, true);
-  if (ticket.status !== 'bumped') throw illegalTransition('ticket', id, ticket.status, 'recall');
-  await db`update kitchen_tickets set status = 'open', recalled_at = now()
-           where merchant_id = ${s.merchantId} and id = ${id}`;
-  return getTicket(db, s, id);
+export function recallTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
+  return moveTicket(db, s, id, 'bumped', 'recall', db`status = 'open', recalled_at = now()`);
 }
 
 /**
@@ -145,22 +179,25 @@ export async function recallTicket(db: Db, s: Scope, id: string): Promise<Ticket
  * not) and stamps the new status's time. Returns the whole ticket for the screen to redraw.
  */
 export async function setItemStatus(db: Db, s: Scope, itemId: string, target: ItemStatus | 'next'): Promise<Ticket> {
-  const [item] = await db<{ status: ItemState; ticket_id: string; branch_id: string; station_id: string }[]>`
-    select status, ticket_id, branch_id, station_id from kitchen_ticket_items
-    where merchant_id = ${s.merchantId} and id = ${itemId} for update`;
+  // one statement moves the item when the move is legal (forward, not cancelled, in scope); the
+  // item is read only when it did not, to say why
+  const from = target === 'next' ? ITEM_STATUSES.slice(0, -1) : ITEM_STATUSES.slice(0, ITEM_STATUSES.indexOf(target));
+  const to =
+    target === 'next'
+      ? db`(case status when 'queued' then 'preparing' when 'preparing' then 'ready' when 'ready' then 'served' end)::ticket_item_status`
+      : db`${target}::ticket_item_status`;
+  const stamp = (status: ItemStatus) =>
+    db`${db(`${status}_at`)} = case when ${to} = ${status}::ticket_item_status then now() else ${db(`${status}_at`)} end`;
+  const [moved] = await db<{ ticket_id: string }[]>`
+    update kitchen_ticket_items
+    set status = ${to}, ${stamp('preparing')}, ${stamp('ready')}, ${stamp('served')}
+    where merchant_id = ${s.merchantId} and id = ${itemId} and status = any(${from}::ticket_item_status[]) ${inScope(db, s)}
+    returning ticket_id`;
+  if (moved) return getTicket(db, s, moved.ticket_id);
+  const [item] = await db<{ status: ItemState; branch_id: string; station_id: string }[]>`
+    select status, branch_id, station_id from kitchen_ticket_items where merchant_id = ${s.merchantId} and id = ${itemId}`;
   if (!item || !visible(s, item)) throw notFound('ticket item', itemId);
-  if (item.status === 'cancelled') {
-    throw illegalTransition('ticket item', itemId, item.status, target === 'next' ? 'advance' : `move to ${target}`);
-  }
-  const current = ITEM_STATUSES.indexOf(item.status);
-  const next = target === 'next' ? current + 1 : ITEM_STATUSES.indexOf(target);
-  const status = ITEM_STATUSES[next];
-  if (!status || next <= current) {
-    throw illegalTransition('ticket item', itemId, item.status, target === 'next' ? 'advance' : `move to ${target}`);
-  }
-  await db`update kitchen_ticket_items set status = ${status}, ${db(`${status}_at`)} = now()
-           where merchant_id = ${s.merchantId} and id = ${itemId}`;
-  return getTicket(db, s, item.ticket_id);
+  throw illegalTransition('ticket item', itemId, item.status, target === 'next' ? 'advance' : `move to ${target}`);
 }
 
 /**

@@ -102,6 +102,29 @@ describe('kitchen tickets', () => {
     const one = await t.call('GET', `/kitchen/tickets/${oldest.id}`, { token: cook() });
     expect(one.body.id).toBe(oldest.id);
   });
+
+  it('two taps at once: one bump wins, the other is told the ticket is already bumped', async () => {
+    const [ticket] = (await grillTickets()).body;
+    const taps = await Promise.all(
+      [1, 2].map(() => t.call('POST', `/kitchen/tickets/${ticket.id}/bump`, { token: cook() })),
+    );
+    expect(taps.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(taps.find((r) => r.status === 409)!.body.error.details.current_status).toBe('bumped');
+    // an explicit move to a status the item already passed is refused the same way
+    const tickets = [...(await grillTickets()).body, ...(await grillTickets('bumped')).body];
+    const item = tickets
+      .flatMap((x: { items: Array<{ id: string; status: string }> }) => x.items)
+      .find((i) => i.status === 'queued')!.id;
+    const ready = await t.call('PATCH', `/kitchen/items/${item}`, { token: cook(), body: { status: 'ready' } });
+    expect(ready.status, JSON.stringify(ready.body)).toBe(200);
+    expect(ready.body.items.find((i: { id: string }) => i.id === item)).toMatchObject({
+      status: 'ready',
+      preparing_at: null,
+    });
+    const back = await t.call('PATCH', `/kitchen/items/${item}`, { token: cook(), body: { status: 'preparing' } });
+    expect(back.status).toBe(409);
+    expect(back.body.error.details.current_status).toBe('ready');
+  });
 });
 
 describe('cancelling an order closes its kitchen tickets', () => {
