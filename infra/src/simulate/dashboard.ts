@@ -88,6 +88,13 @@ export function renderSummary({ seconds, targetPerS, terminals, stats }: RushSum
     `  terminals: ${terminals.pos} POS + ${terminals.kds} KDS + ${terminals.stockFeed} stock feed, ${terminals.connectedAtEnd} connected at the end;` +
       ` events received ${stats.eventsReceived}; frames rejected: ${rejected}; reloads ${stats.reloads}`,
     `  kitchen: tickets ${stats.ticketsCreated} created, ${stats.ticketsBumped} bumped, ${stats.openTickets.size} still open; items advanced ${stats.itemsAdvanced}`,
+    ...(stats.kitchenWaitingPeak > 0
+      ? [
+          `  the kitchen fell behind: up to ${stats.kitchenWaitingPeak} taps waited for one of its ${stats.kitchenInFlightCap} calls in flight` +
+            ' (--max-in-flight), so the api latencies above are mostly that line (calls in flight ÷ calls per second):' +
+            ' the machine could not keep up with this rush; try fewer --orders-per-s or a bigger machine',
+        ]
+      : []),
     `  stock: alerts low ${stats.alerts.low}, out ${stats.alerts.out}, restocked ${stats.alerts.restocked}; deliveries received ${stats.restocks}`,
     `  search: ${stats.searches} queries, ${stats.searchesNoHits} without hits`,
     `  errors: ${stats.errorCount}${errors.length ? '' : ' (none)'}`,

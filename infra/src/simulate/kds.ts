@@ -37,6 +37,7 @@ export async function startKitchen(deps: KitchenDeps) {
   for (const device of fleet.kds)
     for (const s of device.stations) if (!leaderOf.has(s.stationId)) leaderOf.set(s.stationId, device);
   const limiter = createLimiter(deps.maxInFlight);
+  stats.kitchenInFlightCap = deps.maxInFlight;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const work = new Set<Promise<void>>();
   let stopped = false;
@@ -55,9 +56,10 @@ export async function startKitchen(deps: KitchenDeps) {
     if (stopped) return false;
     try {
       // a call still waiting for a slot when the rush ends is dropped, not sent
-      const response = await limiter.run(async () =>
-        stopped ? null : api.call('POST', path, { token: device.token }),
-      );
+      const call = limiter.run(async () => (stopped ? null : api.call('POST', path, { token: device.token })));
+      // a tap that found every slot taken waits in line (run() queued it before its first await)
+      stats.kitchenWaitingPeak = Math.max(stats.kitchenWaitingPeak, limiter.waiting);
+      const response = await call;
       if (!response) return false;
       stats.kitchenApi.record(response.ms);
       if (response.status === 200) return true;

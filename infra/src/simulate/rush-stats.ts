@@ -14,6 +14,9 @@ export class RushStats {
   ticketsBumped = 0;
   itemsAdvanced = 0;
   readonly openTickets = new Set<string>();
+  /** the kitchen's calls in flight at most (--max-in-flight), and the most taps that waited for one */
+  kitchenInFlightCap = 0;
+  kitchenWaitingPeak = 0;
   // stock
   readonly alerts = { low: 0, out: 0, restocked: 0 };
   restocks = 0;
