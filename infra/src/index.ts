@@ -1,6 +1,7 @@
 export { InfraError } from './errors.ts';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, runMigrations } from './migrate/migrate.ts';
 export { freePort, isPortFree } from './net.ts';
+export { postgresClient } from './postgres/client.ts';
 export {
   type EmbeddedPostgresOptions,
   type PostgresServer,

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createApi } from '@commerce/api';
 import { createLogger, createTokenSigner, createTokenVerifier } from '@commerce/common';
 import { createTerminalRoutes } from '@commerce/terminals';
-import postgres from 'postgres';
+import { postgresClient } from '../postgres/client.ts';
 import type { ApiWorkerData, ApiWorkerMessage } from './api-thread.ts';
 import { forwardRoutes } from './route-bridge.ts';
 
@@ -12,7 +12,7 @@ const port = parentPort!;
 const say = (m: ApiWorkerMessage) => port.postMessage(m);
 const logger = createLogger('start', data.logLevel).child({ part: 'api' });
 
-const sql = postgres(data.databaseUrl, {
+const sql = postgresClient(data.databaseUrl, {
   max: data.poolMax,
   onnotice: () => {},
   connection: { application_name: 'commerce-api' },

@@ -3,6 +3,7 @@ import type { Logger } from '@commerce/common';
 import postgres, { type Sql } from 'postgres';
 import { runMigrations } from '../migrate/migrate.ts';
 import { freePort, isPortFree } from '../net.ts';
+import { postgresClient } from '../postgres/client.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded-postgres.ts';
 import { startRedisServer } from '../redis/redis-server.ts';
 import { type DemoIds, seedDemo } from '../seed/demo-seed.ts';
@@ -63,12 +64,14 @@ export async function bootEmbeddedSystem(options: BootOptions): Promise<BootedSy
     const [exists] = await admin`select 1 as one from pg_database where datname = 'commerce'`;
     if (!exists) await admin.unsafe('create database commerce');
     await admin.end();
+    // printed for people and their tools (TCP); the parts here use the Unix socket when there is one
     const databaseUrl = pg.urlFor('commerce');
+    const localUrl = pg.localUrlFor('commerce');
     // migrate on its own connection: a pool opened before the enum types exist would not know them
-    const migrator = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    const migrator = postgresClient(localUrl, { max: 1, onnotice: () => {} });
     const applied = await runMigrations(migrator).finally(() => migrator.end());
     say(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
-    const sql = postgres(databaseUrl, { max: 20, onnotice: () => {} });
+    const sql = postgresClient(localUrl, { max: 20, onnotice: () => {} });
     stops.push(['sql', () => sql.end({ timeout: 5 })]);
 
     const demo = await seedDemo(sql, {
@@ -89,7 +92,7 @@ export async function bootEmbeddedSystem(options: BootOptions): Promise<BootedSy
     };
     const system = await startSystem({
       config,
-      databaseUrl,
+      databaseUrl: localUrl,
       sql,
       demo,
       keys,
