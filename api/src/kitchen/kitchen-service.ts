@@ -108,6 +108,11 @@ const LIST_ORDER = {
   cancelled: (db: Db) => db`cancelled_at desc, id desc`,
 } as const;
 
+/** The scope's branches and stations as a condition on a ticket or item row. */
+const inScope = (db: Db, s: Scope) =>
+  db`${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
+     ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}`;
+
 /**
  * Open tickets oldest first (the KDS queue); bumped ones most recent first (for recall); cancelled
  * ones most recent first.
@@ -118,29 +123,22 @@ export async function listTickets(db: Db, s: Scope, query: TicketQuery): Promise
     where merchant_id = ${s.merchantId} and status = ${query.status}
       ${query.station_id ? db`and station_id = ${query.station_id}` : db``}
       ${query.branch_id ? db`and branch_id = ${query.branch_id}` : db``}
-      ${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
-      ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}
+      ${inScope(db, s)}
     order by ${LIST_ORDER[query.status](db)}
     limit ${query.limit}`;
   return withItems(db, s, rows);
 }
 
-export async function getTicket(db: Db, s: Scope, id: string, lock = false): Promise<Ticket> {
+export async function getTicket(db: Db, s: Scope, id: string): Promise<Ticket> {
   // both reads go out together (pipelined on the connection): one wait instead of two
   const [[row], items] = await Promise.all([
     db<TicketRow[]>`
-      select ${TICKET_COLUMNS(db)} from kitchen_tickets where merchant_id = ${s.merchantId} and id = ${id}
-      ${lock ? db`for update` : db``}`,
+      select ${TICKET_COLUMNS(db)} from kitchen_tickets where merchant_id = ${s.merchantId} and id = ${id}`,
     itemsOf(db, s, [id]),
   ]);
   if (!row || !visible(s, row)) throw notFound('ticket', id);
   return toTicket(row, items);
 }
-
-/** The scope's branches and stations as a condition on a ticket or item row. */
-const inScope = (db: Db, s: Scope) =>
-  db`${s.branchIds ? db`and branch_id = any(${s.branchIds}::bigint[])` : db``}
-     ${s.stationIds ? db`and station_id = any(${s.stationIds}::bigint[])` : db``}`;
 
 /**
  * A ticket status change in one statement: the update itself checks the scope and the state it

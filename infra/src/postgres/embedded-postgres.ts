@@ -128,12 +128,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  const urlFor = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  const localUrlFor = (database: string) =>
-    socketDir
-      ? `postgres://postgres:${encodeURIComponent(password)}@${encodeURIComponent(socketDir)}:${port}/${encodeURIComponent(database)}`
-      : urlFor(database);
+  const urlAt = (host: string) => (database: string) =>
+    `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`;
+  const urlFor = urlAt('127.0.0.1');
+  const localUrlFor = socketDir ? urlAt(encodeURIComponent(socketDir)) : urlFor;
   let stopped = false;
   const server = (pg as unknown as { process?: ChildProcess }).process;
   if (server) running.add(server);
