@@ -44,7 +44,9 @@ try {
   const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
   await admin.unsafe('create database bench');
   await admin.end();
-  const sql = postgres(pg.urlFor('bench'), { max: CONCURRENCY, onnotice: () => {} });
+  // one more than the orders use: the probe reads its counters while a connection is reserved (with
+  // COST_CONCURRENCY=1 the sequential phase would otherwise wait for itself)
+  const sql = postgres(pg.urlFor('bench'), { max: CONCURRENCY + 1, onnotice: () => {} });
   await runMigrations(sql);
   if (process.env.COST_SQL) await sql.unsafe(readFileSync(process.env.COST_SQL, 'utf8'));
   const catalog = await seedBench(sql);
