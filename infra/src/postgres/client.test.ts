@@ -40,6 +40,20 @@ describe('embedded Postgres URLs', () => {
     expect(await overSocket(pg.url)).toBe(false);
   });
 
+  it('runs with the settings the parts rely on: logical WAL, and new WAL segments not zero-filled under the write lock', async () => {
+    const sql = postgresClient(pg.localUrlFor('postgres'), { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ name: string; setting: string }[]>`
+        select name, setting from pg_settings where name in ('wal_level', 'wal_init_zero') order by name`;
+      expect(rows).toEqual([
+        { name: 'wal_init_zero', setting: 'off' },
+        { name: 'wal_level', setting: 'logical' },
+      ]);
+    } finally {
+      await sql.end();
+    }
+  });
+
   it('a cluster folder too deep for a socket path goes without one (TCP only)', () => {
     expect(socketDirFor('/tmp/short', 5432)).toBe('/tmp/short');
     expect(socketDirFor(`/tmp/${'d'.repeat(90)}`, 5432)).toBeNull();
