@@ -17,7 +17,9 @@ export function renderConfigDocs(configs: ReadonlyMap<string, ConfigSchema>): st
     '',
   ];
   for (const [processName, schema] of [...configs].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`## ${processName}`, '', '| variable | type | default | description |', '|---|---|---|---|');
+    out.push(`## ${processName}`, '');
+    if (schema.description) out.push(schema.description, '');
+    out.push('| variable | type | default | description |', '|---|---|---|---|');
     for (const [key, field] of Object.entries(schema.shape)) {
       const info = describe(field as z.ZodType);
       const description = ((field as z.ZodType).description ?? '').replace(/\|/g, '\\|');

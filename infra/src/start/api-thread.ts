@@ -7,7 +7,7 @@ import { type RouteSpec, routesOf, serveRoutes } from './route-bridge.ts';
 
 /** What the api thread is started with: plain data (it crosses the thread boundary by copy). */
 export interface ApiThreadSettings {
-  api: Pick<ApiRuntimeConfig, 'API_HOST' | 'API_PORT' | 'HUB_PUBLIC_URL' | 'HUB_PUBLIC_KEY'>;
+  api: Partial<ApiRuntimeConfig> & Pick<ApiRuntimeConfig, 'API_HOST' | 'API_PORT'>;
   databaseUrl: string;
   /** connections of the thread's own pool */
   poolMax: number;

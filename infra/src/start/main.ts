@@ -1,8 +1,9 @@
+import { cdcConfigSchema } from '@commerce/cdc';
 import { createLogger, parseConfig } from '@commerce/common';
 import { takeOverShutdownSignals } from '../postgres/embedded-postgres.ts';
 import { printBanner } from './banner.ts';
 import { type BootedSystem, bootEmbeddedSystem } from './boot.ts';
-import { lanAddress, startConfigSchema } from './config.ts';
+import { apiTuningSchema, lanAddress, type StartConfig, startConfigSchema } from './config.ts';
 import { progressReporter } from './progress.ts';
 
 /**
@@ -23,7 +24,17 @@ if (unknown.length) {
   console.error([`unknown option ${unknown.join(' ')}; options:`, ...usage].join('\n'));
   process.exit(2);
 }
-const config = parseConfig(startConfigSchema);
+// a bad setting (here or in the api tuning the parts read) stops the start in one line, before anything runs
+let config: StartConfig;
+try {
+  config = parseConfig(startConfigSchema);
+  parseConfig(apiTuningSchema);
+  // capture's settings as startSystem reads them (its database is known only once Postgres runs)
+  parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: 'postgres://localhost/commerce', CDC_SOURCE: 'pg' });
+} catch (error) {
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
 if (args.has('--with-redis')) config.BUS_DRIVER = 'redis';
 if (args.has('--tls') || args.has('--lan')) config.TLS = 'self-signed';
 if (args.has('--lan')) {

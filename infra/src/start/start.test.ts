@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -165,10 +166,29 @@ async function searchesTheCatalog(output: string) {
   expect(bad.status).toBe(400);
 }
 
+/**
+ * The api's own tuning comes from the environment as when it runs alone: started with
+ * API_BODY_LIMIT_BYTES=4096 (API_TUNING), a 5,000-byte body is refused before anything else
+ * (413) while a 3,000-byte one gets as far as authentication (401); the default limit is 512 KiB.
+ */
+const API_TUNING = { API_BODY_LIMIT_BYTES: '4096' };
+async function honoursApiTuning(output: string) {
+  const apiUrl = /API\s+(http:\/\/\S+)/.exec(output)?.[1];
+  expect(apiUrl, output).toBeDefined();
+  const post = (bytes: number) =>
+    fetch(`${apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'x'.repeat(bytes - 12) }),
+    });
+  expect((await post(5000)).status).toBe(413);
+  expect((await post(3000)).status).toBe(401);
+}
+
 describe('npm start', () => {
   let run: Started;
   beforeAll(async () => {
-    run = await startCommand([]);
+    run = await startCommand([], API_TUNING);
   }, 100_000);
 
   it('comes up with demo data, prints URLs and tokens, answers /health and serves capture metrics', async () => {
@@ -218,16 +238,53 @@ describe('npm start', () => {
     await searchesTheCatalog(run.output());
   });
 
+  it('the api thread takes its tuning (API_BODY_LIMIT_BYTES) from the environment', async () => {
+    await honoursApiTuning(run.output());
+  });
+
   it('stops cleanly on SIGTERM: exit 0, Postgres and every child process gone', async () => {
     await stopsCleanly(run, 'SIGTERM');
   });
 }, 180_000);
 
+describe('npm start with a bad setting', () => {
+  it('stops before starting anything, in one line naming the setting (exit 2)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'commerce-start-bad-'));
+    try {
+      for (const [key, value] of [
+        ['API_PORT', 'abc'],
+        ['API_ORDER_BATCH_MAX', '0'],
+        ['CDC_SLOT_CHECK_MS', 'soon'],
+      ] as const) {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts'], {
+          env: { ...process.env, DATA_DIR: dataDir, [key]: value },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (c) => {
+          output += c;
+        });
+        child.stderr.on('data', (c) => {
+          output += c;
+        });
+        const [code] = (await once(child, 'exit')) as [number | null];
+        expect(code, output).toBe(2);
+        expect(output.trim().split('\n'), output).toEqual([
+          expect.stringMatching(new RegExp(`^npm start: invalid configuration: ${key}: .*"${value}"`)),
+        ]);
+        expect(existsSync(join(dataDir, 'postgres')), 'nothing started').toBe(false);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm start -- --with-redis', () => {
   let run: Started;
   beforeAll(async () => {
     // and the api on the main thread with the other parts (API_THREAD=main)
-    run = await startCommand(['--with-redis'], { API_THREAD: 'main' });
+    run = await startCommand(['--with-redis'], { API_THREAD: 'main', ...API_TUNING });
   }, 100_000);
 
   it('fans out through its own redis-server and stops it, with Postgres, on SIGINT (Ctrl-C)', async () => {
@@ -253,6 +310,7 @@ describe('npm start -- --with-redis', () => {
     expect(health.status).toBe(200);
     expect(run.output()).toMatch(/Api runs on\s+the main thread \(API_THREAD=main\)\n/);
     await searchesTheCatalog(run.output());
+    await honoursApiTuning(run.output());
     await stopsCleanly(run, 'SIGINT', [redisPid]);
     expect(isAlive(redisPid)).toBe(false);
   });

@@ -10,7 +10,7 @@ import type { Sql } from 'postgres';
 import { InfraError } from '../errors.ts';
 import type { DemoIds } from '../seed/demo-seed.ts';
 import { startApiThread } from './api-thread.ts';
-import type { StartConfig } from './config.ts';
+import { apiTuningSchema, type StartConfig } from './config.ts';
 import { type DemoToken, mintDemoTokens } from './demo-tokens.ts';
 import type { KeyPair } from './keys.ts';
 import { ensureSelfSignedCert } from './tls-cert.ts';
@@ -57,6 +57,10 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     }
   };
   try {
+    // the parts' own tuning as they would read it alone (api: body limit, order batches, token
+    // lifetimes; cdc below): a bad value stops the start before anything runs
+    const apiTuning = parseConfig(apiTuningSchema, process.env);
+    const cdcConfig = parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: ctx.databaseUrl, CDC_SOURCE: 'pg' });
     const auth = { issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE };
     const tokenVerifier = await createTokenVerifier({ publicKeyPem: ctx.keys.auth.publicKeyPem, ...auth });
 
@@ -72,7 +76,6 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     await search.start();
     stops.push(['search', () => search.stop()]);
 
-    const cdcConfig = parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: ctx.databaseUrl, CDC_SOURCE: 'pg' });
     const cdc = createCdc({
       config: cdcConfig,
       logger: logger.child({ part: 'cdc' }),
@@ -124,6 +127,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     };
 
     const apiConfig = {
+      ...apiTuning,
       API_HOST: config.BIND_HOST,
       API_PORT: config.API_PORT,
       HUB_PUBLIC_URL: hubInfo.url,
