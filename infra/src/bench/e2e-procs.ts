@@ -1,7 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Young generation as `npm start` sizes it: fewer scavenges, each no longer (they scale with survivors). */
+/**
+ * The helpers' (terminals', load's) young generation: fewer scavenges, each no longer (they scale
+ * with survivors). Fixed, not npm start's (16 since 2026-12-04), so the measuring side stays what
+ * earlier figures were taken with.
+ */
 const YOUNG_GENERATION = ['--max-semi-space-size=64'];
 
 /** A forked helper process speaking the benchmark's IPC: send commands, await typed reports. */
