@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -256,18 +255,13 @@ describe('npm start with a bad setting', () => {
         ['API_ORDER_BATCH_MAX', '0'],
         ['CDC_SLOT_CHECK_MS', 'soon'],
       ] as const) {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts'], {
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/src/start/main.ts'], {
           env: { ...process.env, DATA_DIR: dataDir, [key]: value },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+          timeout: 60_000,
         });
-        let output = '';
-        child.stdout.on('data', (c) => {
-          output += c;
-        });
-        child.stderr.on('data', (c) => {
-          output += c;
-        });
-        const [code] = (await once(child, 'exit')) as [number | null];
+        const output = run.stdout + run.stderr;
+        const code = run.status;
         expect(code, output).toBe(2);
         expect(output.trim().split('\n'), output).toEqual([
           expect.stringMatching(new RegExp(`^npm start: invalid configuration: ${key}: .*"${value}"`)),
