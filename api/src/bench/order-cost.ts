@@ -226,7 +226,9 @@ async function startProbe(sql: postgres.Sql) {
  * stacks (about 10 MB per 400 orders).
  */
 function recordPerf(pid: number, file: string) {
-  const perf = spawn('perf', ['record', '-F', '2000', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  const perf = spawn('perf', ['record', '-F', '2000', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', file], {
+    stdio: 'ignore',
+  });
   return {
     stop: () =>
       new Promise<void>((resolve) => {
