@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { apiConfigSchema } from '@commerce/api';
 import { cdcConfigSchema } from '@commerce/cdc';
-import { defineConfig, env } from '@commerce/common';
+import { defineConfig, env, parseConfig } from '@commerce/common';
 import { z } from 'zod';
 
 /** The api settings `npm start` takes from the environment as they are (the rest it sets itself). */
@@ -75,7 +75,16 @@ export const startConfigSchema = defineConfig(
 
 export type StartConfig = ReturnType<typeof startConfigSchema.parse>;
 
-export type ApiTuning = ReturnType<typeof apiTuningSchema.parse>;
+/**
+ * The parts' own tuning as each would read it alone: the api's (apiTuningSchema) and capture's,
+ * the latter on pgoutput from `databaseUrl`. Throws the config error naming a bad setting.
+ */
+export function partTuning(environment: Record<string, string | undefined>, databaseUrl: string) {
+  return {
+    api: parseConfig(apiTuningSchema, environment),
+    cdc: parseConfig(cdcConfigSchema, { ...environment, DATABASE_URL: databaseUrl, CDC_SOURCE: 'pg' }),
+  };
+}
 
 /** This machine's first non-internal IPv4 address (what a tablet on the same network dials). */
 export function lanAddress(): string | undefined {

@@ -1,9 +1,8 @@
-import { cdcConfigSchema } from '@commerce/cdc';
 import { createLogger, parseConfig } from '@commerce/common';
 import { takeOverShutdownSignals } from '../postgres/embedded-postgres.ts';
 import { printBanner } from './banner.ts';
 import { type BootedSystem, bootEmbeddedSystem } from './boot.ts';
-import { apiTuningSchema, lanAddress, type StartConfig, startConfigSchema } from './config.ts';
+import { lanAddress, partTuning, type StartConfig, startConfigSchema } from './config.ts';
 import { progressReporter } from './progress.ts';
 
 /**
@@ -28,9 +27,8 @@ if (unknown.length) {
 let config: StartConfig;
 try {
   config = parseConfig(startConfigSchema);
-  parseConfig(apiTuningSchema);
-  // capture's settings as startSystem reads them (its database is known only once Postgres runs)
-  parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: 'postgres://localhost/commerce', CDC_SOURCE: 'pg' });
+  // as startSystem reads them; capture's database is known only once Postgres runs
+  partTuning(process.env, 'postgres://localhost/commerce');
 } catch (error) {
   console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { createApi, isTerminalRevoked } from '@commerce/api';
-import { type Cdc, cdcConfigSchema, createCdc, startMetricsServer } from '@commerce/cdc';
-import { createTokenSigner, createTokenVerifier, type Logger, parseConfig } from '@commerce/common';
+import { type Cdc, createCdc, startMetricsServer } from '@commerce/cdc';
+import { createTokenSigner, createTokenVerifier, type Logger } from '@commerce/common';
 import { createHub } from '@commerce/hub';
 import { type Bus, createBus } from '@commerce/hub/bus';
 import { createSearchService, type SearchService } from '@commerce/search';
@@ -10,7 +10,7 @@ import type { Sql } from 'postgres';
 import { InfraError } from '../errors.ts';
 import type { DemoIds } from '../seed/demo-seed.ts';
 import { startApiThread } from './api-thread.ts';
-import { apiTuningSchema, type StartConfig } from './config.ts';
+import { partTuning, type StartConfig } from './config.ts';
 import { type DemoToken, mintDemoTokens } from './demo-tokens.ts';
 import type { KeyPair } from './keys.ts';
 import { ensureSelfSignedCert } from './tls-cert.ts';
@@ -57,10 +57,8 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     }
   };
   try {
-    // the parts' own tuning as they would read it alone (api: body limit, order batches, token
-    // lifetimes; cdc below): a bad value stops the start before anything runs
-    const apiTuning = parseConfig(apiTuningSchema, process.env);
-    const cdcConfig = parseConfig(cdcConfigSchema, { ...process.env, DATABASE_URL: ctx.databaseUrl, CDC_SOURCE: 'pg' });
+    // the parts' own tuning as they would read it alone: a bad value stops the start before anything runs
+    const tuning = partTuning(process.env, ctx.databaseUrl);
     const auth = { issuer: AUTH_ISSUER, audience: AUTH_AUDIENCE };
     const tokenVerifier = await createTokenVerifier({ publicKeyPem: ctx.keys.auth.publicKeyPem, ...auth });
 
@@ -77,7 +75,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     stops.push(['search', () => search.stop()]);
 
     const cdc = createCdc({
-      config: cdcConfig,
+      config: tuning.cdc,
       logger: logger.child({ part: 'cdc' }),
       bus,
       sql,
@@ -127,7 +125,7 @@ export async function startSystem(ctx: SystemContext): Promise<RunningSystem> {
     };
 
     const apiConfig = {
-      ...apiTuning,
+      ...tuning.api,
       API_HOST: config.BIND_HOST,
       API_PORT: config.API_PORT,
       HUB_PUBLIC_URL: hubInfo.url,
