@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import {
   resetStatements,
   statementSnapshot,
 } from './e2e-pg-stats.ts';
-import { machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
+import { describeNodeFlags, machineCpuSeconds, Proc, processCpuSeconds, processTreeCpuSeconds } from './e2e-procs.ts';
 import { startCpuProfile, summarizeLargestProfile } from './e2e-profile.ts';
 import type { LoadCommand, LoadReport } from './e2e-protocol.ts';
 import { prepareE2e } from './e2e-setup.ts';
@@ -63,16 +62,6 @@ const knobs = z
   })
   .parse(process.env);
 const pgSettings = parsePgSettings(knobs.BENCH_PG_SETTINGS);
-/** node's own flags among command-line arguments (heap, GC), leaving out the loader */
-const nodeFlags = (args: readonly string[]) => args.filter((a) => a.startsWith('--') && !a.startsWith('--import'));
-/** the node flags of the root `npm start` script, for the conditions line */
-function npmStartNodeFlags(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const flags = nodeFlags((pkg.scripts.start ?? '').split(/\s+/));
-  return flags.length > 0 ? flags.join(' ') : 'no node flags';
-}
 const buses = knobs.BENCH_BUSES.split(',').map((b) => z.enum(['memory', 'redis']).parse(b.trim()));
 const load = () =>
   loadavg()
@@ -363,7 +352,7 @@ console.log(
     `  topology: ${knobs.BENCH_BRANCHES} branches (the demo's 2 + the rest created through the api), each with an orders topic and 4 kitchen` +
       ` station topics; ${knobs.BENCH_TERMINALS} terminals spread evenly over them (SDK clients over ws with the pinned hub key), in` +
       ` ${knobs.BENCH_TERMINAL_PROCS === 1 ? 'ONE separate child process' : `${knobs.BENCH_TERMINAL_PROCS} separate child processes`}; the order load in another child process;` +
-      ` cdc (pgoutput) + hub + search in this process, the api ${knobs.API_THREAD === 'worker' ? 'in a worker thread of it' : 'on its main thread too'} (API_THREAD=${knobs.API_THREAD}; node ${nodeFlags(process.execArgv).join(' ') || 'without flags'}, npm start with: ${npmStartNodeFlags()}); embedded Postgres`,
+      ` cdc (pgoutput) + hub + search in this process, the api ${knobs.API_THREAD === 'worker' ? 'in a worker thread of it' : 'on its main thread too'} (API_THREAD=${knobs.API_THREAD}; ${describeNodeFlags()}); embedded Postgres`,
     `  load: ${knobs.BENCH_RATE} orders/s open-loop (Poisson; keep-alive HTTP/1.1, up to 128 connections), 1..6 lines from ${knobs.BENCH_MENU} menu SKUs, ${knobs.BENCH_WARMUP} s warm-up` +
       ` + ${knobs.BENCH_DURATION} s measured, grace ${knobs.BENCH_GRACE} s for late events; buses: ${buses.join(', ')}`,
     '  latency: from just before the POST /orders is written to the moment a terminal has decrypted the order.created (orders topic)' +

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -7,6 +8,19 @@ import { fileURLToPath } from 'node:url';
  * earlier figures were taken with.
  */
 const YOUNG_GENERATION = ['--max-semi-space-size=64'];
+
+/** node's own flags among command-line arguments (heap, GC), leaving out the loader */
+const nodeFlags = (args: readonly string[]) => args.filter((a) => a.startsWith('--') && !a.startsWith('--import'));
+
+/** For the conditions line: node's flags in this run and in the root `npm start` script. */
+export function describeNodeFlags(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const ours = nodeFlags(process.execArgv).join(' ') || 'without flags';
+  const start = nodeFlags((pkg.scripts.start ?? '').split(/\s+/)).join(' ') || 'no node flags';
+  return `node ${ours}, npm start with: ${start}`;
+}
 
 /** A forked helper process speaking the benchmark's IPC: send commands, await typed reports. */
 export class Proc<Command extends object, Report extends { type: string }> {
